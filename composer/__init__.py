@@ -1,0 +1,1 @@
+"""Composer: validate, merge and run Compose files."""
