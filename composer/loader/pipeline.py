@@ -1,0 +1,228 @@
+"""The loading pipeline: Compose files in, one flat canonical project out.
+
+Order of the reference (compose-go's loader), per file: parse -> interpolate ->
+extends -> include -> schema -> canonical (long syntax) -> merge into what the
+earlier files built -> unicity. Then, once: defaults -> paths -> normalisation ->
+profiles -> consistency -> environment (env_file, bare names, label_file).
+Every stage is a function in its own module; this one only puts them in order.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+from typing import Any
+
+from composer import schema
+from composer.errors import ComposerError, YamlError
+from composer.loader import consistency, profiles
+from composer.loader.canonical import canonical
+from composer.loader.context import LoadContext
+from composer.loader.defaults import normalize, prune_unused, set_defaults, to_model
+from composer.loader.discovery import normalize_project_name, resolve_inputs
+from composer.loader.environment import resolve_environment
+from composer.loader.extends import ExtendsResolver
+from composer.loader.include import apply_include
+from composer.loader.interpolation import interpolate
+from composer.loader.merge import enforce_unicity, merge
+from composer.loader.options import LoadOptions
+from composer.loader.paths import resolve_paths
+from composer.loader.yaml import parse_documents, read_text
+from composer.source import Location, YMap, loc_of
+
+
+@dataclass
+class LoadedProject:
+    """The result of a load: the project dict plus what the CLI needs to report on it."""
+
+    project: dict[str, Any]
+    name: str
+    working_dir: str
+    files: list[str]
+    environment: dict[str, str]
+    env_files: list[str]
+    profiles: list[str]
+    disabled_services: dict[str, Any] = field(default_factory=dict)
+    warnings: list[str] = field(default_factory=list)
+    # True when the project went through the reference's model binding: it is then
+    # printed in the model's field order, otherwise with sorted keys.
+    bound: bool = True
+
+
+class _Loader:
+    """One load: reads files through the per-file stages and merges them."""
+
+    def __init__(self, options: LoadOptions, stdin_text: str | None) -> None:
+        self.options = options
+        self.stdin_text = stdin_text
+        self.extends = ExtendsResolver(self._read_extends_file)
+        self._texts: dict[str, str] = {}
+
+    # ---- reading -------------------------------------------------------------
+    def text(self, file: str) -> str:
+        if file not in self._texts:
+            if file == "-":
+                self._texts[file] = self.stdin_text or ""
+            else:
+                self._texts[file] = read_text(file)
+        return self._texts[file]
+
+    def documents(self, file: str) -> list[Any]:
+        display = "(stdin)" if file == "-" else file
+        docs = parse_documents(self.text(file), display)
+        for doc in docs:
+            if not isinstance(doc, dict):
+                raise YamlError(
+                    "top-level object must be a mapping",
+                    code="yaml-top-level",
+                    location=loc_of(doc) or Location(display, 1, 1),
+                    hint="a Compose file starts with keys such as `services:`",
+                )
+        return docs
+
+    # ---- per-file stages -----------------------------------------------------
+    def prepare(self, cfg: dict[str, Any], file: str, ctx: LoadContext) -> dict[str, Any]:
+        """parse result -> interpolated, extended, included raw data of one document."""
+        if ctx.interpolate:
+            cfg = interpolate(cfg, ctx.lookup(), warnings=ctx.warnings)
+        self.extends.apply(cfg, file, ctx)
+        apply_include(cfg, file, ctx.child(included=[*ctx.included, file]), self._read_include)
+        return cfg
+
+    def load_files(
+        self, files: list[str], ctx: LoadContext, *, validate: bool = True
+    ) -> dict[str, Any]:
+        """Merge `files` in order; each step is validated against the schema as the
+        reference does: on the merged-so-far data, naming the file just added."""
+        merged: dict[str, Any] = YMap()
+        for file in files:
+            for doc in self.documents(file):
+                cfg = self.prepare(doc, file, ctx)
+                merged = enforce_unicity(merge(merged, cfg))
+                if validate:
+                    schema.check_schema(merged, file=file)
+                if "version" in merged:
+                    if validate and file not in ctx.version_warned:
+                        ctx.version_warned.add(file)
+                        ctx.warnings.append(
+                            f"{file}: the attribute `version` is obsolete, it will be ignored, "
+                            "please remove it to avoid potential confusion"
+                        )
+                    del merged["version"]
+                merged = canonical(merged, skip_interpolation=not ctx.interpolate, warnings=ctx.warnings)
+                merged = enforce_unicity(merged)
+        return merged
+
+    def _read_extends_file(self, path: str, ctx: LoadContext) -> dict[str, Any]:
+        docs = self.documents(path)
+        services: dict[str, Any] = {}
+        found = False
+        for doc in docs:
+            cfg = interpolate(doc, ctx.lookup(), warnings=ctx.warnings) if ctx.interpolate else doc
+            if isinstance(cfg.get("services"), dict):
+                found = True
+                part = canonical(
+                    {"services": cfg["services"]}, skip_interpolation=not ctx.interpolate
+                )
+                if ctx.resolve_paths:
+                    part = resolve_paths(part, os.path.dirname(path), home=ctx.home)
+                services.update(part["services"])
+        if not found:
+            raise ComposerError(
+                f"cannot extend service in {path}: no services section",
+                code="extends-no-services",
+                file=path,
+            )
+        return services
+
+    def _read_include(self, files: list[str], ctx: LoadContext) -> dict[str, Any]:
+        project = self.load_files(files, ctx)
+        project = set_defaults(project)
+        if ctx.resolve_paths:
+            project = resolve_paths(project, ctx.working_dir, home=ctx.home)
+        return project
+
+
+def _project_name(loader: _Loader, files: list[str], ctx: LoadContext, explicit: str | None) -> str:
+    if explicit:
+        return explicit
+    from_yaml = ""
+    for file in files:
+        try:
+            docs = loader.documents(file)
+        except ComposerError:
+            continue  # reported by the real load with its position
+        for doc in docs:
+            value = doc.get("name")
+            if isinstance(value, str) and value:
+                from_yaml = value
+    if from_yaml and ctx.interpolate:
+        from_yaml = interpolate({"name": from_yaml}, ctx.lookup(), warnings=[])["name"]
+    if from_yaml:
+        name = normalize_project_name(from_yaml)
+        if name:
+            return name
+    return normalize_project_name(os.path.basename(ctx.working_dir))
+
+
+def load_project(options: LoadOptions) -> LoadedProject:
+    """Run the whole pipeline for `options`; raises ComposerError on bad input."""
+    inputs = resolve_inputs(options)
+    environ = options.environ if options.environ is not None else os.environ
+    ctx = LoadContext(
+        working_dir=inputs.working_dir,
+        environment=inputs.environment,
+        resource_dir=inputs.working_dir,
+        interpolate=options.interpolate,
+        resolve_paths=options.resolve_paths,
+        home=environ.get("HOME") or os.path.expanduser("~"),
+    )
+    loader = _Loader(options, options.stdin_text)
+    name = _project_name(loader, inputs.files, ctx, inputs.project_name)
+    if not name:
+        raise ComposerError(
+            "project name must not be empty",
+            code="project-name",
+            hint="pass -p NAME or set `name:` in the Compose file",
+        )
+    ctx.environment["COMPOSE_PROJECT_NAME"] = name
+
+    project = loader.load_files(inputs.files, ctx)
+    if not project:
+        raise ComposerError("empty compose file", code="empty-file", file=inputs.files[0])
+    project.pop("name", None)
+    project = set_defaults(project)
+    if options.resolve_paths:
+        project = resolve_paths(project, inputs.working_dir, home=ctx.home)
+
+    # Without interpolation the reference prints the plain dict (no model binding,
+    # bare variables unresolved, nothing pruned); otherwise it binds to its model.
+    bound = options.interpolate
+    if options.normalize:
+        lookup = ctx.lookup() if options.interpolate else (lambda _name: None)
+        project = normalize(project, project_name=name, lookup=lookup, bind=bound)
+    elif bound:
+        project = to_model(project)
+
+    project, disabled = profiles.apply_profiles(project, inputs.profiles)
+    if options.consistency:
+        consistency.check(project)
+    if options.resolve_environment and options.interpolate:
+        project = resolve_environment(project, ctx.lookup(), warnings=ctx.warnings)
+    if options.normalize and options.interpolate:
+        project = prune_unused(project)
+
+    result: dict[str, Any] = {"name": name}
+    result.update(project)
+    return LoadedProject(
+        project=result,
+        name=name,
+        working_dir=inputs.working_dir,
+        files=inputs.files,
+        environment=ctx.environment,
+        env_files=inputs.env_files,
+        profiles=inputs.profiles,
+        disabled_services=disabled,
+        warnings=ctx.warnings,
+        bound=bound,
+    )

@@ -1,0 +1,149 @@
+"""Run Composer on the shared conformance corpus (../shared/corpus) and compare.
+
+Each case folder holds the inputs, `case.json` (files, args, env) and the
+reference's output. Composer runs in-process with the same clean environment the
+reference had (PATH, HOME=/tmp and the case's variables) from inside the folder.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import io
+import json
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+CORPUS = Path(__file__).resolve().parents[2] / "shared" / "corpus"
+CASE_DIR_TOKEN = "${CASE_DIR}"
+
+
+@dataclass
+class Case:
+    name: str
+    folder: Path
+    meta: dict[str, Any]
+
+    @property
+    def invalid(self) -> bool:
+        return bool(self.meta.get("expect_error"))
+
+    def expected(self, suffix: str) -> str | None:
+        path = self.folder / suffix
+        if not path.exists():
+            return None
+        return path.read_text().replace(CASE_DIR_TOKEN, str(self.folder))
+
+
+@dataclass
+class Outcome:
+    code: int
+    stdout: str
+    stderr: str
+
+
+@dataclass
+class Verdict:
+    case: Case
+    data_ok: bool = False
+    text_ok: bool = False
+    rejected_ok: bool = False
+    details: list[str] = field(default_factory=list)
+
+
+def corpus_dir() -> Path | None:
+    override = os.environ.get("COMPOSER_CORPUS")
+    folder = Path(override) if override else CORPUS
+    return folder if folder.is_dir() else None
+
+
+def cases() -> list[Case]:
+    folder = corpus_dir()
+    if folder is None:
+        return []
+    found = []
+    for entry in sorted(folder.iterdir()):
+        meta_file = entry / "case.json"
+        if meta_file.is_file():
+            found.append(Case(entry.name, entry, json.loads(meta_file.read_text())))
+    return found
+
+
+@contextlib.contextmanager
+def _case_process(case: Case):  # type: ignore[no-untyped-def]
+    saved_env = dict(os.environ)
+    saved_cwd = os.getcwd()
+    os.environ.clear()
+    os.environ.update({"PATH": saved_env.get("PATH", "/usr/bin:/bin"), "HOME": "/tmp"})
+    os.environ.update(case.meta.get("env") or {})
+    os.chdir(case.folder)
+    try:
+        yield
+    finally:
+        os.chdir(saved_cwd)
+        os.environ.clear()
+        os.environ.update(saved_env)
+
+
+def run_composer(case: Case, extra: list[str]) -> Outcome:
+    """`composer -p corpus <args> -f ... config <config_args> <extra>` in-process."""
+    from composer.cli.app import main
+
+    argv = ["-p", "corpus", *(case.meta.get("args") or [])]
+    for f in case.meta["files"]:
+        argv += ["-f", f]
+    argv += ["config", *(case.meta.get("config_args") or []), *extra]
+    out, err = io.StringIO(), io.StringIO()
+    with _case_process(case), contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
+        code = main(argv)
+    return Outcome(code, out.getvalue(), err.getvalue())
+
+
+def _unordered(data: Any, paths: list[str]) -> Any:
+    for dotted in paths:
+        node = data
+        parts = dotted.split(".")
+        for part in parts[:-1]:
+            node = node.get(part, {}) if isinstance(node, dict) else {}
+        last = parts[-1]
+        if isinstance(node, dict) and isinstance(node.get(last), list):
+            node[last] = sorted(node[last], key=json.dumps)
+    return data
+
+
+def judge(case: Case) -> Verdict:
+    verdict = Verdict(case)
+    if case.invalid:
+        outcome = run_composer(case, [])
+        verdict.rejected_ok = outcome.code != 0 and "Traceback" not in outcome.stderr
+        if not verdict.rejected_ok:
+            verdict.details.append(f"accepted an invalid case (exit {outcome.code})")
+        return verdict
+    expected_yaml = case.expected("expected.yaml")
+    expected_json = case.expected("expected.json")
+    yaml_out = run_composer(case, [])
+    if yaml_out.code != 0:
+        verdict.details.append(f"rejected a valid case: {yaml_out.stderr.strip()[:400]}")
+        return verdict
+    verdict.text_ok = yaml_out.stdout == expected_yaml
+    if not verdict.text_ok:
+        verdict.details.append("YAML text differs")
+    if expected_json is None:
+        verdict.data_ok = verdict.text_ok  # only the YAML rendering exists (JSON fails there)
+        return verdict
+    json_out = run_composer(case, ["--format", "json"])
+    try:
+        ours = json.loads(json_out.stdout)
+    except ValueError:
+        verdict.details.append(f"JSON output unreadable: {json_out.stderr.strip()[:300]}")
+        return verdict
+    theirs = json.loads(expected_json)
+    paths = case.meta.get("unordered_paths") or []
+    verdict.data_ok = _unordered(ours, paths) == _unordered(theirs, paths)
+    if not verdict.data_ok:
+        verdict.details.append("JSON data differs")
+    if json_out.stdout != expected_json:
+        verdict.text_ok = False
+        verdict.details.append("JSON text differs")
+    return verdict
