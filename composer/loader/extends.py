@@ -23,7 +23,7 @@ from composer.source import key_loc_of, loc_of
 # (file, service) pairs on the way from the service being built to its base
 Chain = tuple[tuple[str, str], ...]
 # reads a file for extends: returns its services (raw, interpolated, paths resolved)
-FileReader = Callable[[str, LoadContext], dict[str, Any]]
+FileReader = Callable[[str, LoadContext], dict[str, Any] | None]
 
 
 def _canonical_service(service: dict[str, Any]) -> dict[str, Any]:
@@ -81,7 +81,16 @@ class ExtendsResolver:
         if other_file is not None:
             path = os.path.join(ctx.resource_dir, os.path.expanduser(other_file))
             path = os.path.normpath(path)
-            base_services = self.read_services(path, ctx)
+            found = self.read_services(path, ctx)
+            if found is None:
+                raise ExtendsError(
+                    f'cannot extend service "{name}" in {path}: no services section',
+                    code="extends-no-services",
+                    location=where,
+                    path=("services", name, "extends"),
+                    hint=f"{other_file} has no `services:` (a Compose v1 file?)",
+                )
+            base_services = found
             if ref not in base_services:
                 raise ExtendsError(
                     f'cannot extend service "{name}" in {file}: service "{ref}" not found in {other_file}',

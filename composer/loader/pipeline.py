@@ -109,11 +109,13 @@ class _Loader:
                             "please remove it to avoid potential confusion"
                         )
                     del merged["version"]
-                merged = canonical(merged, skip_interpolation=not ctx.interpolate, warnings=ctx.warnings)
+                merged = canonical(
+                    merged, skip_interpolation=not ctx.interpolate, warnings=ctx.warnings
+                )
                 merged = enforce_unicity(merged)
         return merged
 
-    def _read_extends_file(self, path: str, ctx: LoadContext) -> dict[str, Any]:
+    def _read_extends_file(self, path: str, ctx: LoadContext) -> dict[str, Any] | None:
         docs = self.documents(path)
         services: dict[str, Any] = {}
         found = False
@@ -128,11 +130,7 @@ class _Loader:
                     part = resolve_paths(part, os.path.dirname(path), home=ctx.home)
                 services.update(part["services"])
         if not found:
-            raise ComposerError(
-                f"cannot extend service in {path}: no services section",
-                code="extends-no-services",
-                file=path,
-            )
+            return None
         return services
 
     def _read_include(self, files: list[str], ctx: LoadContext) -> dict[str, Any]:

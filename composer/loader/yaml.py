@@ -219,6 +219,14 @@ class _Builder:
                 merged.extend(self._merge_sources(value_node, path))
                 continue
             key = self.build(key_node, path)
+            if isinstance(key, (YMap, YList)):
+                raise YamlError(
+                    "invalid map key: a mapping or a list cannot be a key",
+                    code="yaml-key",
+                    location=_loc(key_node, self.file),
+                    path=path,
+                    hint="a `? ` complex key is not allowed in Compose files",
+                )
             if not isinstance(key, str):
                 shown = key_node.value if isinstance(key_node, ScalarNode) else "<collection>"
                 where = ".".join(str(p) for p in path)
@@ -273,6 +281,9 @@ class _Builder:
 
 def _error_location(error: YAMLError, file: str) -> Location | None:
     mark = getattr(error, "problem_mark", None) or getattr(error, "context_mark", None)
+    context = getattr(error, "context", None) or ""
+    if context.startswith("while scanning a simple key") and getattr(error, "context_mark", None):
+        mark = error.context_mark  # the key that never got its ':' is the culprit
     if mark is None:
         return None
     return Location(file, mark.line + 1, mark.column + 1)
