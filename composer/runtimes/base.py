@@ -144,7 +144,7 @@ class Backend(Protocol):
         """The instance's state, or None when it does not exist."""
         ...
 
-    def list(self, project: str, *, include_stopped: bool = True) -> list[InstanceState]:
+    def instances(self, project: str, *, include_stopped: bool = True) -> list[InstanceState]:
         """Every instance of the project that exists, found by looking, not by memory."""
         ...
 
