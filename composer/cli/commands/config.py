@@ -148,13 +148,15 @@ def register(app: typer.Typer) -> None:
             env = loaded.environment
             _write(_lines([f"{k}={v}" for k, v in sorted(env.items())]), output)
         else:
-            from composer.render import render_json, render_yaml
+            from composer.render import dump_json, dump_yaml, render_json, render_yaml
 
             fmt = output_format or OutputFormat.yaml
-            if fmt == OutputFormat.json:
-                _write(render_json(project), output)
+            if not loaded.bound:
+                # --no-interpolate: the reference prints its raw map, keys sorted, `$` as written
+                text = dump_json(project) if fmt == OutputFormat.json else dump_yaml(project)
             else:
-                _write(render_yaml(project), output)
+                text = render_json(project) if fmt == OutputFormat.json else render_yaml(project)
+            _write(text, output)
 
 
 def _image_of(project: str, name: str, service: dict[str, Any]) -> str:
