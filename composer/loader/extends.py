@@ -8,13 +8,11 @@ files, and a chain that comes back to a service it already passed is a cycle.
 
 from __future__ import annotations
 
-import copy
 import os
 from collections.abc import Callable
 from typing import Any
 
 from composer.errors import ExtendsError
-from composer.loader.canonical import canonical
 from composer.loader.context import LoadContext
 from composer.loader.merge import merge_service
 from composer.loader.tags import Override
@@ -24,11 +22,6 @@ from composer.source import key_loc_of, loc_of
 Chain = tuple[tuple[str, str], ...]
 # reads a file for extends: returns its services (raw, interpolated, paths resolved)
 FileReader = Callable[[str, LoadContext], dict[str, Any] | None]
-
-
-def _canonical_service(service: dict[str, Any]) -> dict[str, Any]:
-    result: dict[str, Any] = canonical({"services": {"_": service}})["services"]["_"]
-    return result
 
 
 def _reference(name: str, service: dict[str, Any], file: str) -> tuple[str, str | None]:
@@ -132,6 +125,8 @@ class ExtendsResolver:
                 location=loc_of(base_services, ref),
                 path=("services", ref),
             )
-        merged = merge_service(_canonical_service(copy.deepcopy(base)), _canonical_service(service))
+        # merge_service never mutates its inputs, so the base needs no copy; like the
+        # reference it merges an already-canonical base with the raw extending service
+        merged = merge_service(base, service, name=name)
         merged.pop("extends", None)
         return merged
