@@ -5,6 +5,8 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
+from composer.errors import ComposerError
+
 
 @dataclass
 class LoadContext:
@@ -27,6 +29,15 @@ class LoadContext:
     included: list[str] = field(default_factory=list)
     # files whose obsolete `version` was already reported
     version_warned: set[str] = field(default_factory=set)
+    # None: the first problem raises (`config`); a list: problems are collected and
+    # loading goes on where it can (`validate`)
+    errors: list[ComposerError] | None = None
+
+    def fail(self, error: ComposerError) -> None:
+        """Raise `error`, or record it when collecting every problem."""
+        if self.errors is None:
+            raise error
+        self.errors.append(error)
 
     def lookup(self) -> Callable[[str], str | None]:
         return self.environment.get
@@ -43,6 +54,7 @@ class LoadContext:
             "warnings": self.warnings,
             "included": self.included,
             "version_warned": self.version_warned,
+            "errors": self.errors,
         }
         values.update(changes)
         return LoadContext(**values)  # type: ignore[arg-type]

@@ -19,7 +19,7 @@ from composer.loader import consistency, profiles
 from composer.loader.canonical import canonical
 from composer.loader.context import LoadContext
 from composer.loader.defaults import normalize, prune_unused, set_defaults, to_model
-from composer.loader.discovery import normalize_project_name, resolve_inputs
+from composer.loader.discovery import ProjectInputs, normalize_project_name, resolve_inputs
 from composer.loader.environment import resolve_environment
 from composer.loader.extends import ExtendsResolver
 from composer.loader.include import apply_include
@@ -96,24 +96,48 @@ class _Loader:
         reference does: on the merged-so-far data, naming the file just added."""
         merged: dict[str, Any] = YMap()
         for file in files:
-            for doc in self.documents(file):
-                cfg = self.prepare(doc, file, ctx)
-                merged = enforce_unicity(merge(merged, cfg))
-                if validate:
-                    schema.check_schema(merged, file=file)
-                if "version" in merged:
-                    if validate and file not in ctx.version_warned:
-                        ctx.version_warned.add(file)
-                        ctx.warnings.append(
-                            f"{file}: the attribute `version` is obsolete, it will be ignored, "
-                            "please remove it to avoid potential confusion"
-                        )
-                    del merged["version"]
-                merged = canonical(
-                    merged, skip_interpolation=not ctx.interpolate, warnings=ctx.warnings
-                )
-                merged = enforce_unicity(merged)
+            try:
+                docs = self.documents(file)
+            except ComposerError as error:
+                ctx.fail(error)
+                continue
+            for doc in docs:
+                try:
+                    merged = self._add_document(merged, doc, file, ctx, validate)
+                except ComposerError as error:
+                    ctx.fail(error)
         return merged
+
+    def _add_document(
+        self,
+        merged: dict[str, Any],
+        doc: dict[str, Any],
+        file: str,
+        ctx: LoadContext,
+        validate: bool,
+    ) -> dict[str, Any]:
+        cfg = self.prepare(doc, file, ctx)
+        candidate = enforce_unicity(merge(merged, cfg))
+        if validate:
+            if ctx.errors is None:
+                schema.check_schema(candidate, file=file)
+            else:
+                problems = schema.schema_errors(candidate, file=file)
+                if problems:
+                    ctx.errors.extend(problems)
+                    return merged  # go on with the other files, without this one
+        if "version" in candidate:
+            if validate and file not in ctx.version_warned:
+                ctx.version_warned.add(file)
+                ctx.warnings.append(
+                    f"{file}: the attribute `version` is obsolete, it will be ignored, "
+                    "please remove it to avoid potential confusion"
+                )
+            del candidate["version"]
+        candidate = canonical(
+            candidate, skip_interpolation=not ctx.interpolate, warnings=ctx.warnings
+        )
+        return enforce_unicity(candidate)
 
     def _read_extends_file(self, path: str, ctx: LoadContext) -> dict[str, Any] | None:
         docs = self.documents(path)
@@ -163,8 +187,15 @@ def _project_name(loader: _Loader, files: list[str], ctx: LoadContext, explicit:
     return normalize_project_name(os.path.basename(ctx.working_dir))
 
 
-def load_project(options: LoadOptions) -> LoadedProject:
-    """Run the whole pipeline for `options`; raises ComposerError on bad input."""
+def load_project(
+    options: LoadOptions, *, errors: list[ComposerError] | None = None
+) -> LoadedProject:
+    """Run the whole pipeline for `options`.
+
+    Without `errors` the first problem raises ComposerError (what `config` does).
+    With a list, every problem found is appended to it and loading goes on as far as
+    it sensibly can (what `validate` does); the returned project may then be partial.
+    """
     inputs = resolve_inputs(options)
     environ = options.environ if options.environ is not None else os.environ
     ctx = LoadContext(
@@ -174,6 +205,7 @@ def load_project(options: LoadOptions) -> LoadedProject:
         interpolate=options.interpolate,
         resolve_paths=options.resolve_paths,
         home=environ.get("HOME") or os.path.expanduser("~"),
+        errors=errors,
     )
     loader = _Loader(options, options.stdin_text)
     name = _project_name(loader, inputs.files, ctx, inputs.project_name)
@@ -184,43 +216,72 @@ def load_project(options: LoadOptions) -> LoadedProject:
             hint="pass -p NAME or set `name:` in the Compose file",
         )
     ctx.environment["COMPOSE_PROJECT_NAME"] = name
-
-    project = loader.load_files(inputs.files, ctx)
-    if not project:
-        raise ComposerError("empty compose file", code="empty-file", file=inputs.files[0])
-    project.pop("name", None)
-    project = set_defaults(project)
-    if options.resolve_paths:
-        project = resolve_paths(project, inputs.working_dir, home=ctx.home)
-
-    # Without interpolation the reference prints the plain dict (no model binding,
-    # bare variables unresolved, nothing pruned); otherwise it binds to its model.
-    bound = options.interpolate
-    if options.normalize:
-        lookup = ctx.lookup() if options.interpolate else (lambda _name: None)
-        project = normalize(project, project_name=name, lookup=lookup, bind=bound)
-    elif bound:
-        project = to_model(project)
-
-    project, disabled = profiles.apply_profiles(project, inputs.profiles)
-    if options.consistency:
-        consistency.check(project)
-    if options.resolve_environment and options.interpolate:
-        project = resolve_environment(project, ctx.lookup(), warnings=ctx.warnings)
-    if options.normalize and options.interpolate:
-        project = prune_unused(project)
-
-    result: dict[str, Any] = {"name": name}
-    result.update(project)
-    return LoadedProject(
-        project=result,
+    result = LoadedProject(
+        project={"name": name},
         name=name,
         working_dir=inputs.working_dir,
         files=inputs.files,
         environment=ctx.environment,
         env_files=inputs.env_files,
         profiles=inputs.profiles,
-        disabled_services=disabled,
         warnings=ctx.warnings,
-        bound=bound,
+        bound=options.interpolate,
     )
+    project = loader.load_files(inputs.files, ctx)
+    if errors:
+        result.project = _named(name, project)
+        return result  # later stages would only report echoes of these problems
+    try:
+        project, disabled = _finish(project, options, inputs, ctx, name)
+    except ComposerError as error:
+        ctx.fail(error)
+        return result
+    result.project = _named(name, project)
+    result.disabled_services = disabled
+    return result
+
+
+def _named(name: str, project: dict[str, Any]) -> dict[str, Any]:
+    """The project with `name` first, keeping the positions the data carries."""
+    named = YMap(name=name)
+    named.update(project)
+    if isinstance(project, YMap):
+        named.loc = project.loc
+        named.locs.update(project.locs)
+        named.key_locs.update(project.key_locs)
+    return named
+
+
+def _finish(
+    project: dict[str, Any],
+    options: LoadOptions,
+    inputs: ProjectInputs,
+    ctx: LoadContext,
+    name: str,
+) -> tuple[dict[str, Any], dict[str, Any]]:
+    """The stages that run once on the merged project."""
+    if not project:
+        raise ComposerError("empty compose file", code="empty-file", file=inputs.files[0])
+    project.pop("name", None)
+    project = set_defaults(project)
+    if options.resolve_paths:
+        project = resolve_paths(project, inputs.working_dir, home=ctx.home)
+    # Without interpolation the reference prints the plain dict (no model binding,
+    # bare variables unresolved, nothing pruned); otherwise it binds to its model.
+    if options.normalize:
+        lookup = ctx.lookup() if options.interpolate else (lambda _name: None)
+        project = normalize(project, project_name=name, lookup=lookup, bind=options.interpolate)
+    elif options.interpolate:
+        project = to_model(project)
+
+    project, disabled = profiles.apply_profiles(project, inputs.profiles)
+    if options.consistency:
+        if ctx.errors is None:
+            consistency.check(project)
+        else:
+            ctx.errors.extend(consistency.problems(project))
+    if options.resolve_environment and options.interpolate:
+        project = resolve_environment(project, ctx.lookup(), warnings=ctx.warnings)
+    if options.normalize and options.interpolate:
+        project = prune_unused(project)
+    return project, disabled

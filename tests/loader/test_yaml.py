@@ -104,3 +104,11 @@ def test_alias_bomb_is_refused_with_bounded_memory() -> None:
 def test_several_documents_and_empty_ones() -> None:
     docs = parse_documents("a: 1\n---\n---\nb: 2\n", "c.yaml")
     assert docs == [{"a": 1}, {"b": 2}]
+
+
+def test_colon_inside_flow_scalars_like_yaml_1_2() -> None:
+    # libyaml (YAML 1.1) refuses these; the reference (YAML 1.2) accepts them
+    data = _doc("services:\n  s:\n    volumes: [data:/data]\n    security_opt: [no-new-privileges:true]\n")
+    assert data["services"]["s"]["volumes"] == ["data:/data"]
+    assert data["services"]["s"]["security_opt"] == ["no-new-privileges:true"]
+    assert locate(data, ("services", "s", "volumes", 0)) == Location("c.yaml", 3, 15)
