@@ -6,6 +6,7 @@ stderr and exit code 1 (2 for bad usage); nothing shows a Python traceback.
 
 from __future__ import annotations
 
+import os
 import sys
 
 import typer
@@ -13,6 +14,7 @@ from typer.exceptions import TyperException
 
 from composer.cli import console
 from composer.cli.commands import config as config_cmd
+from composer.cli.commands import graph as graph_cmd
 from composer.cli.project_options import (
     EnvFileOpt,
     FilesOpt,
@@ -47,6 +49,7 @@ def root(
 
 
 config_cmd.register(app)
+graph_cmd.register(app)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -73,6 +76,11 @@ def main(argv: list[str] | None = None) -> int:
         else:
             sys.stderr.write(f"error: {exc.format_message()}\n")
         return 2 if exc.exit_code == 2 else exc.exit_code
+    except Exception as exc:  # a bug of ours: one line, not a traceback (COMPOSER_DEBUG=1 shows it)
+        if os.environ.get("COMPOSER_DEBUG"):
+            raise
+        console.internal_error(exc)
+        return 3
     return 0
 
 

@@ -17,3 +17,10 @@ def warn(message: str) -> None:
 
 def error(err: ComposerError) -> None:
     sys.stderr.write(f"error: {err}\n")
+
+
+def internal_error(exc: BaseException) -> None:
+    sys.stderr.write(
+        f"internal error: {type(exc).__name__}: {exc}\n"
+        "  this is a bug in Composer; rerun with COMPOSER_DEBUG=1 for the traceback and report it\n"
+    )

@@ -142,7 +142,7 @@ def register(app: typer.Typer) -> None:
             for name in names:
                 if name not in service_map:
                     raise UsageError(f'no such service: "{name}"', code="no-such-service")
-                rows.append(f"{name} {service_hash(service_map[name])}")
+                rows.append(f"{name} {service_hash(name, service_map[name])}")
             _write(_lines(rows), output)
         elif environment:
             env = loaded.environment

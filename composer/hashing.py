@@ -1,0 +1,57 @@
+"""The service config hash (`config --hash`, label com.docker.compose.config-hash).
+
+Docker Compose hashes the JSON encoding of the service model with the fields that
+must not cause a recreate blanked: build, pull_policy, scale, deploy.replicas,
+depends_on and profiles. The JSON is the one `config --format json` prints for the
+service (same field order, Go escaping), compact and with `$` unescaped.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from typing import Any
+
+# Fields whose change must not recreate the service.
+IGNORED_FIELDS = ("build", "pull_policy", "scale", "depends_on", "profiles")
+
+
+def _compact(text: str) -> str:
+    """Remove the indentation of rendered JSON without touching string contents."""
+    out: list[str] = []
+    in_string = escaped = False
+    for char in text:
+        if in_string:
+            out.append(char)
+            if escaped:
+                escaped = False
+            elif char == "\\":
+                escaped = True
+            elif char == '"':
+                in_string = False
+        elif char == '"':
+            in_string = True
+            out.append(char)
+        elif char not in " \n\t\r":
+            out.append(char)
+    return "".join(out)
+
+
+def hashed_json(name: str, service: dict[str, Any]) -> str:
+    """The compact JSON of `service` as the hash sees it."""
+    from composer.render import render_json
+
+    trimmed = {k: v for k, v in service.items() if k not in IGNORED_FIELDS}
+    deploy = trimmed.get("deploy")
+    if isinstance(deploy, dict) and "replicas" in deploy:
+        trimmed["deploy"] = {k: v for k, v in deploy.items() if k != "replicas"}
+    text = _compact(render_json({"services": {name: trimmed}}, escape_dollars=False))
+    prefix = '"services":{' + json.dumps(name, ensure_ascii=False) + ":"
+    start = text.index(prefix) + len(prefix)
+    end = text.rindex("}", 0, text.rindex("}"))
+    return text[start:end]
+
+
+def service_hash(name: str, service: dict[str, Any]) -> str:
+    """SHA-256 hex digest of the service, equal to Docker Compose's config hash."""
+    return hashlib.sha256(hashed_json(name, service).encode("utf-8")).hexdigest()
