@@ -1,5 +1,5 @@
 """`python -m composer`."""
 
-from composer.cli.app import run
+from composer.cli.entry import run
 
 run()

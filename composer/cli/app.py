@@ -6,15 +6,14 @@ stderr and exit code 1 (2 for bad usage); nothing shows a Python traceback.
 
 from __future__ import annotations
 
-import os
 import sys
 
 import typer
 from typer.exceptions import TyperException
 
-from composer.cli import console
 from composer.cli.commands import config as config_cmd
 from composer.cli.commands import graph as graph_cmd
+from composer.cli.guard import run_guarded
 from composer.cli.project_options import (
     EnvFileOpt,
     FilesOpt,
@@ -23,7 +22,6 @@ from composer.cli.project_options import (
     ProjectDirOpt,
     ProjectNameOpt,
 )
-from composer.errors import ComposerError, UsageError
 
 app = typer.Typer(
     name="composer",
@@ -52,36 +50,25 @@ config_cmd.register(app)
 graph_cmd.register(app)
 
 
-def main(argv: list[str] | None = None) -> int:
-    """Entry point: run the CLI and map errors to exit codes."""
-    try:
-        app(args=argv, standalone_mode=False)
-    except ComposerError as err:
-        console.error(err)
-        return 2 if isinstance(err, UsageError) else 1
-    except KeyboardInterrupt:
+def _typer_exit(exc: Exception) -> int | None:
+    """Exit codes for Typer's own exceptions (usage errors, --help, Ctrl-C)."""
+    if isinstance(exc, typer.Exit):
+        return exc.exit_code
+    if isinstance(exc, typer.Abort):
         return 130
-    except BrokenPipeError:
-        return 0
-    except SystemExit as exit_:
-        return int(exit_.code or 0) if isinstance(exit_.code, int) else 1
-    except typer.Exit as exit_:
-        return exit_.exit_code
-    except typer.Abort:
-        return 130
-    except TyperException as exc:  # usage errors: unknown option, bad value ...
+    if isinstance(exc, TyperException):
         show = getattr(exc, "show", None)
         if callable(show):
             show()
         else:
             sys.stderr.write(f"error: {exc.format_message()}\n")
-        return 2 if exc.exit_code == 2 else exc.exit_code
-    except Exception as exc:  # a bug of ours: one line, not a traceback (COMPOSER_DEBUG=1 shows it)
-        if os.environ.get("COMPOSER_DEBUG"):
-            raise
-        console.internal_error(exc)
-        return 3
-    return 0
+        return exc.exit_code
+    return None
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Run the full CLI and map every outcome to an exit code."""
+    return run_guarded(lambda: app(args=argv, standalone_mode=False), extra=_typer_exit)
 
 
 def run() -> None:

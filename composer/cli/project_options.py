@@ -7,14 +7,21 @@ the subcommand win.
 
 from __future__ import annotations
 
-import os
-import sys
-from dataclasses import dataclass, field
 from typing import Annotated
 
 import typer
 
-from composer.loader.options import LoadOptions
+from composer.cli.project_args import ProjectArgs
+
+__all__ = [
+    "EnvFileOpt",
+    "FilesOpt",
+    "ProfileOpt",
+    "ProjectArgs",
+    "ProjectDirOpt",
+    "ProjectNameOpt",
+    "global_args",
+]
 
 FilesOpt = Annotated[
     list[str] | None,
@@ -34,46 +41,6 @@ ProjectDirOpt = Annotated[
         help="Alternate working directory (default: folder of the first file)",
     ),
 ]
-
-
-@dataclass
-class ProjectArgs:
-    files: list[str] = field(default_factory=list)
-    project_name: str | None = None
-    profiles: list[str] = field(default_factory=list)
-    env_files: list[str] = field(default_factory=list)
-    project_directory: str | None = None
-
-    def combined(
-        self,
-        files: list[str] | None,
-        project_name: str | None,
-        profiles: list[str] | None,
-        env_files: list[str] | None,
-        project_directory: str | None,
-    ) -> ProjectArgs:
-        return ProjectArgs(
-            files=[*self.files, *(files or [])],
-            project_name=project_name or self.project_name,
-            profiles=[*self.profiles, *(profiles or [])],
-            env_files=[*self.env_files, *(env_files or [])],
-            project_directory=project_directory or self.project_directory,
-        )
-
-    def load_options(self, **switches: bool) -> LoadOptions:
-        stdin_text = sys.stdin.read() if "-" in self.files else None
-        profiles = [p.strip() for value in self.profiles for p in value.split(",") if p.strip()]
-        return LoadOptions(
-            files=list(self.files),
-            project_name=self.project_name,
-            project_directory=self.project_directory,
-            env_files=list(self.env_files),
-            profiles=profiles,
-            environ=dict(os.environ),
-            cwd=os.getcwd(),
-            stdin_text=stdin_text,
-            **switches,
-        )
 
 
 def global_args(ctx: typer.Context) -> ProjectArgs:

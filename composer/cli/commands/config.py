@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import enum
-from typing import Annotated, Any
+from typing import Annotated
 
 import typer
 
-from composer.cli import console
+from composer.cli.config_run import ConfigFlags, run_config
 from composer.cli.project_options import (
     EnvFileOpt,
     FilesOpt,
@@ -16,44 +16,11 @@ from composer.cli.project_options import (
     ProjectNameOpt,
     global_args,
 )
-from composer.errors import ComposerError, UsageError
 
 
 class OutputFormat(enum.StrEnum):
     yaml = "yaml"
     json = "json"
-
-
-def _tabulate(rows: list[list[str]]) -> str:
-    """Columns like Go's tabwriter(minwidth=20, padding=3): the last column unpadded."""
-    widths: list[int] = []
-    for row in rows:
-        for index, cell in enumerate(row[:-1]):
-            width = max(20, len(cell) + 3)
-            if index >= len(widths):
-                widths.append(width)
-            else:
-                widths[index] = max(widths[index], width)
-    lines = []
-    for row in rows:
-        cells = [cell.ljust(widths[i]) for i, cell in enumerate(row[:-1])]
-        lines.append("".join(cells) + row[-1])
-    return "\n".join(lines) + "\n"
-
-
-def _write(text: str, output: str | None) -> None:
-    if output:
-        try:
-            with open(output, "w", encoding="utf-8") as handle:
-                handle.write(text)
-        except OSError as error:
-            raise ComposerError(f"cannot write {output}: {error.strerror}", code="output") from None
-    else:
-        console.out(text)
-
-
-def _lines(items: list[str]) -> str:
-    return "".join(f"{item}\n" for item in items)
 
 
 def register(app: typer.Typer) -> None:
@@ -96,69 +63,24 @@ def register(app: typer.Typer) -> None:
         no_consistency: Annotated[bool, typer.Option("--no-consistency")] = False,
     ) -> None:
         """Parse, resolve and render the Compose files in canonical form."""
-        from composer.loader.pipeline import load_project
-        from composer.loader.profiles import all_profiles
-
         args = global_args(ctx).combined(file, project_name, profile, env_file, project_directory)
-        options = args.load_options(
-            interpolate=not no_interpolate,
-            normalize=not no_normalize,
-            resolve_paths=not no_path_resolution,
-            consistency=not no_consistency,
+        run_config(
+            args,
+            ConfigFlags(
+                output_format=output_format.value if output_format else "yaml",
+                output=output,
+                quiet=quiet,
+                services=services,
+                volumes=volumes,
+                networks=networks,
+                images=images,
+                profiles=profiles,
+                hash=hash_,
+                variables=variables,
+                environment=environment,
+                no_interpolate=no_interpolate,
+                no_normalize=no_normalize,
+                no_path_resolution=no_path_resolution,
+                no_consistency=no_consistency,
+            ),
         )
-        if variables:
-            from composer.cli.commands.variables import variables_table
-
-            _write(_tabulate(variables_table(options)), output)
-            return
-
-        loaded = load_project(options)
-        for warning in loaded.warnings:
-            console.warn(warning)
-        project = loaded.project
-        service_map: dict[str, Any] = project.get("services") or {}
-        if quiet:
-            return
-        if services:
-            from composer.dependencies import dependency_order
-
-            _write(_lines(dependency_order(service_map)), output)
-        elif volumes:
-            _write(_lines(list((project.get("volumes") or {}).keys())), output)
-        elif networks:
-            _write(_lines(list((project.get("networks") or {}).keys())), output)
-        elif images:
-            _write(
-                _lines([_image_of(loaded.name, n, s) for n, s in sorted(service_map.items())]),
-                output,
-            )
-        elif profiles:
-            _write(_lines(all_profiles(project, loaded.disabled_services)), output)
-        elif hash_ is not None:
-            from composer.hashing import service_hash
-
-            names = sorted(service_map) if hash_ == "*" else [n.strip() for n in hash_.split(",")]
-            rows = []
-            for name in names:
-                if name not in service_map:
-                    raise UsageError(f'no such service: "{name}"', code="no-such-service")
-                rows.append(f"{name} {service_hash(name, service_map[name])}")
-            _write(_lines(rows), output)
-        elif environment:
-            env = loaded.environment
-            _write(_lines([f"{k}={v}" for k, v in sorted(env.items())]), output)
-        else:
-            from composer.render import dump_json, dump_yaml, render_json, render_yaml
-
-            fmt = output_format or OutputFormat.yaml
-            if not loaded.bound:
-                # --no-interpolate: the reference prints its raw map, keys sorted, `$` as written
-                text = dump_json(project) if fmt == OutputFormat.json else dump_yaml(project)
-            else:
-                text = render_json(project) if fmt == OutputFormat.json else render_yaml(project)
-            _write(text, output)
-
-
-def _image_of(project: str, name: str, service: dict[str, Any]) -> str:
-    image = service.get("image")
-    return image if image else f"{project}-{name}"

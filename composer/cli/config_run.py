@@ -1,0 +1,139 @@
+"""What `composer config` does, apart from parsing its options.
+
+Kept free of Typer so the fast path (composer/cli/entry.py) can run `config`
+without paying for the CLI framework's import.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from composer.cli import console
+from composer.cli.project_args import ProjectArgs
+from composer.errors import ComposerError, UsageError
+
+
+@dataclass
+class ConfigFlags:
+    """The `config` options, one attribute per flag (names as in the CLI)."""
+
+    output_format: str = "yaml"
+    output: str | None = None
+    quiet: bool = False
+    services: bool = False
+    volumes: bool = False
+    networks: bool = False
+    images: bool = False
+    profiles: bool = False
+    hash: str | None = None
+    variables: bool = False
+    environment: bool = False
+    no_interpolate: bool = False
+    no_normalize: bool = False
+    no_path_resolution: bool = False
+    no_consistency: bool = False
+
+
+def _tabulate(rows: list[list[str]]) -> str:
+    """Columns like Go's tabwriter(minwidth=20, padding=3): the last column unpadded."""
+    widths: list[int] = []
+    for row in rows:
+        for index, cell in enumerate(row[:-1]):
+            width = max(20, len(cell) + 3)
+            if index >= len(widths):
+                widths.append(width)
+            else:
+                widths[index] = max(widths[index], width)
+    lines = []
+    for row in rows:
+        cells = [cell.ljust(widths[i]) for i, cell in enumerate(row[:-1])]
+        lines.append("".join(cells) + row[-1])
+    return "\n".join(lines) + "\n"
+
+
+def _write(text: str, output: str | None) -> None:
+    if output:
+        try:
+            with open(output, "w", encoding="utf-8") as handle:
+                handle.write(text)
+        except OSError as error:
+            raise ComposerError(f"cannot write {output}: {error.strerror}", code="output") from None
+    else:
+        console.out(text)
+
+
+def _lines(items: list[str]) -> str:
+    return "".join(f"{item}\n" for item in items)
+
+
+def _image_of(project: str, name: str, service: dict[str, Any]) -> str:
+    image = service.get("image")
+    return image if image else f"{project}-{name}"
+
+
+def run_config(args: ProjectArgs, flags: ConfigFlags) -> None:
+    """Load the project and print what the flags ask for."""
+    from composer.loader.pipeline import load_project
+    from composer.loader.profiles import all_profiles
+
+    if flags.output_format not in ("yaml", "json"):
+        raise UsageError(
+            f"unsupported format {flags.output_format!r}", code="usage", hint="use yaml or json"
+        )
+    options = args.load_options(
+        interpolate=not flags.no_interpolate,
+        normalize=not flags.no_normalize,
+        resolve_paths=not flags.no_path_resolution,
+        consistency=not flags.no_consistency,
+    )
+    output = flags.output
+    if flags.variables:
+        from composer.cli.commands.variables import variables_table
+
+        _write(_tabulate(variables_table(options)), output)
+        return
+
+    loaded = load_project(options)
+    for warning in loaded.warnings:
+        console.warn(warning)
+    project = loaded.project
+    service_map: dict[str, Any] = project.get("services") or {}
+    if flags.quiet:
+        return
+    if flags.services:
+        from composer.dependencies import dependency_order
+
+        _write(_lines(dependency_order(service_map)), output)
+    elif flags.volumes:
+        _write(_lines(list((project.get("volumes") or {}).keys())), output)
+    elif flags.networks:
+        _write(_lines(list((project.get("networks") or {}).keys())), output)
+    elif flags.images:
+        images = [_image_of(loaded.name, n, s) for n, s in sorted(service_map.items())]
+        _write(_lines(images), output)
+    elif flags.profiles:
+        _write(_lines(all_profiles(project, loaded.disabled_services)), output)
+    elif flags.hash is not None:
+        from composer.hashing import service_hash
+
+        wanted = flags.hash
+        names = sorted(service_map) if wanted == "*" else [n.strip() for n in wanted.split(",")]
+        rows = []
+        for name in names:
+            if name not in service_map:
+                raise UsageError(f'no such service: "{name}"', code="no-such-service")
+            rows.append(f"{name} {service_hash(name, service_map[name])}")
+        _write(_lines(rows), output)
+    elif flags.environment:
+        _write(_lines([f"{k}={v}" for k, v in sorted(loaded.environment.items())]), output)
+    else:
+        from composer.render import dump_json, dump_yaml, render_json, render_yaml
+
+        as_json = flags.output_format == "json"
+        if not loaded.bound:
+            # --no-interpolate: the reference prints its raw map, keys sorted, `$` as written
+            text = dump_json(project) if as_json else dump_yaml(project)
+        else:
+            text = render_json(project) if as_json else render_yaml(project)
+        _write(text, output)
