@@ -41,18 +41,15 @@ def _write(text: str, output: str | None) -> None:
 def _check_enabled(names: list[str], disabled: dict[str, Any]) -> None:
     """A service named on the command line but switched off by profiles gets a hint."""
     for name in names:
-        service = disabled.get(name)
-        if service is not None:
-            profiles = (
-                ", ".join((service or {}).get("profiles") or [])
-                if isinstance(service, dict)
-                else ""
-            )
-            raise UsageError(
-                f'service "{name}" is not enabled',
-                code="service-disabled",
-                hint=f"enable one of its profiles with --profile ({profiles})",
-            )
+        if name not in disabled:
+            continue
+        service = disabled[name] if isinstance(disabled[name], dict) else {}
+        options = " or ".join(f"--profile {p}" for p in service.get("profiles") or [])
+        raise UsageError(
+            f'service "{name}" is not enabled by the active profiles',
+            code="service-disabled",
+            hint=f"enable it with {options}" if options else None,
+        )
 
 
 def register(app: typer.Typer) -> None:
@@ -61,9 +58,7 @@ def register(app: typer.Typer) -> None:
         ctx: typer.Context,
         services: Annotated[
             list[str] | None,
-            typer.Argument(
-                metavar="[SERVICE]...", help="Only these services and what they depend on"
-            ),
+            typer.Argument(metavar="SERVICE", help="Only these services and what they depend on"),
         ] = None,
         file: FilesOpt = None,
         project_name: ProjectNameOpt = None,
