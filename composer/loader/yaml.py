@@ -207,7 +207,7 @@ class _Builder:
 
     def scalar(self, node: ScalarNode) -> Any:
         text = node.value
-        tag = node.tag
+        tag: str = node.tag or _STR
         if node.style not in (None, ""):
             if tag in (_STR, "!", "!reset", "!override") or not tag.startswith(
                 "tag:yaml.org,2002:"
@@ -228,15 +228,19 @@ class _Builder:
             return text
         if kind == "null":
             return None
-        value = resolve_plain(text)
-        expected = {"int": int, "float": (int, float), "bool": bool}.get(kind)
-        if expected is None or not isinstance(value, expected):
+        value: Any = resolve_plain(text)
+        expected: dict[str, tuple[type, ...]] = {
+            "int": (int,),
+            "float": (int, float),
+            "bool": (bool,),
+        }
+        if kind not in expected or not isinstance(value, expected[kind]):
             raise YamlError(
                 f"cannot decode {text!r} as !!{kind}",
                 code="yaml-tag",
                 location=_loc(node, self.file),
             )
-        return float(value) if kind == "float" else value
+        return float(str(value)) if kind == "float" else value
 
     def mapping(self, node: MappingNode, path: tuple[Any, ...]) -> YMap:
         out = YMap()
@@ -315,8 +319,9 @@ class _Builder:
 def _error_location(error: YAMLError, file: str) -> Location | None:
     mark = getattr(error, "problem_mark", None) or getattr(error, "context_mark", None)
     context = getattr(error, "context", None) or ""
-    if context.startswith("while scanning a simple key") and getattr(error, "context_mark", None):
-        mark = error.context_mark  # the key that never got its ':' is the culprit
+    context_mark = getattr(error, "context_mark", None)
+    if context.startswith("while scanning a simple key") and context_mark is not None:
+        mark = context_mark  # the key that never got its ':' is the culprit
     if mark is None:
         return None
     return Location(file, mark.line + 1, mark.column + 1)
