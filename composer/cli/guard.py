@@ -14,7 +14,7 @@ def run_guarded(
 ) -> int:
     """Run `action`; ComposerError -> 1 (usage 2), Ctrl-C -> 130, a bug of ours -> 3."""
     try:
-        action()
+        result = action()
     except ComposerError as err:
         console.error(err)
         return 2 if isinstance(err, UsageError) else 1
@@ -32,4 +32,5 @@ def run_guarded(
             raise
         console.internal_error(exc)
         return 3
-    return 0
+    # click (standalone_mode=False) returns the code of a `typer.Exit` instead of raising
+    return result if isinstance(result, int) else 0
