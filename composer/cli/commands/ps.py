@@ -1,0 +1,223 @@
+"""`composer ps`: the project's instances as a table or as the reference's JSON lines.
+
+`--format json` prints one JSON object per line (NDJSON, as Docker Compose v2.40
+does), with the reference's keys in Go's sorted order: Name, Service, State,
+Health, ExitCode, Publishers [{URL, TargetPort, PublishedPort, Protocol}], ...
+"""
+
+from __future__ import annotations
+
+import enum
+import hashlib
+import json
+import time
+from collections.abc import Mapping
+from datetime import datetime
+from typing import Annotated, Any
+
+import typer
+
+from composer.cli import console
+from composer.cli.commands.runtime_common import (
+    RuntimeOpt,
+    Target,
+    check_services,
+    load_target,
+    local_orchestrator,
+)
+from composer.cli.project_options import (
+    EnvFileOpt,
+    FilesOpt,
+    ProfileOpt,
+    ProjectDirOpt,
+    ProjectNameOpt,
+    global_args,
+)
+from composer.runtimes.base import CREATED, EXITED, RESTARTING, RUNNING, InstanceState
+
+HEADERS = ("NAME", "IMAGE", "COMMAND", "SERVICE", "CREATED", "STATUS", "PORTS")
+HEALTH_SUFFIX = {
+    "healthy": " (healthy)",
+    "unhealthy": " (unhealthy)",
+    "starting": " (health: starting)",
+}
+
+# go-units HumanDuration: (exclusive upper bound in seconds, text); hours are rounded.
+_MIN, _HOUR, _DAY = 60, 3600, 86400
+DURATIONS: tuple[tuple[float, str], ...] = (
+    (1, "Less than a second"),
+    (2, "1 second"),
+    (_MIN, "{s} seconds"),
+    (2 * _MIN, "About a minute"),
+    (_HOUR, "{m} minutes"),
+    (1.5 * _HOUR, "About an hour"),
+    (48 * _HOUR - _HOUR / 2, "{h} hours"),
+    ((24 * 14 - 0.5) * _HOUR, "{d} days"),
+    ((24 * 60 - 0.5) * _HOUR, "{w} weeks"),
+    ((24 * 730 - 0.5) * _HOUR, "{mo} months"),
+)
+
+
+class PsFormat(enum.StrEnum):
+    table = "table"
+    json = "json"
+
+
+def human_duration(seconds: float) -> str:
+    """Docker's (go-units) rounding of a duration: `5 seconds`, `About a minute`, ..."""
+    hours = int(seconds / _HOUR + 0.5)
+    values = {
+        "s": int(seconds),
+        "m": int(seconds // _MIN),
+        "h": hours,
+        "d": hours // 24,
+        "w": hours // 24 // 7,
+        "mo": hours // 24 // 30,
+    }
+    for bound, text in DURATIONS:
+        if seconds < bound:
+            return text.format(**values)
+    return f"{int(seconds // _HOUR) // 24 // 365} years"
+
+
+def _command(service: Mapping[str, Any]) -> str:
+    parts = [*(service.get("entrypoint") or []), *(service.get("command") or [])]
+    return " ".join(str(p) for p in parts)
+
+
+def _ellipsis(text: str, width: int) -> str:
+    return text if len(text) <= width else text[: width - 1] + "…"
+
+
+def _status(state: InstanceState, now: float) -> str:
+    since = human_duration(max(0.0, now - state.started_at)) if state.started_at else ""
+    if state.status == RUNNING:
+        return f"Up {since}".rstrip() + HEALTH_SUFFIX.get(state.health or "", "")
+    if state.status == RESTARTING:
+        return f"Restarting ({state.exit_code or 0})"
+    if state.status == EXITED:
+        return f"Exited ({state.exit_code if state.exit_code is not None else 0})"
+    if state.status == CREATED:
+        return "Created"
+    return state.status.capitalize()
+
+
+def _ports(state: InstanceState) -> str:
+    return ", ".join(
+        f"{p.url}:{p.published_port}->{p.target_port}/{p.protocol}"
+        if p.url
+        else f"{p.target_port}/{p.protocol}"
+        for p in state.publishers
+    )
+
+
+def row(target: Target, state: InstanceState, now: float) -> dict[str, Any]:
+    """One instance with the keys of `docker compose ps --format json`."""
+    service: Mapping[str, Any] = target.services().get(state.ref.service) or {}
+    created = state.started_at or 0.0
+    labels = {
+        "com.docker.compose.project": state.ref.project,
+        "com.docker.compose.service": state.ref.service,
+        "com.docker.compose.container-number": str(state.ref.index),
+        "com.docker.compose.oneoff": "True" if state.ref.oneoff else "False",
+        **{str(k): str(v) for k, v in (service.get("labels") or {}).items()},
+    }
+    data = {
+        "Command": json.dumps(_ellipsis(_command(service), 20), ensure_ascii=False),
+        "CreatedAt": datetime.fromtimestamp(created)
+        .astimezone()
+        .strftime("%Y-%m-%d %H:%M:%S %z %Z"),
+        "ExitCode": state.exit_code or 0,
+        "Health": state.health or "",
+        "ID": hashlib.sha256(state.ref.name.encode()).hexdigest()[:12],
+        "Image": str(service.get("image") or ""),
+        "Labels": ",".join(f"{k}={v}" for k, v in labels.items()),
+        "LocalVolumes": "0",
+        "Mounts": "",
+        "Name": state.ref.name,
+        "Names": state.ref.name,
+        "Networks": "",
+        "Ports": _ports(state),
+        "Project": state.ref.project,
+        "Publishers": [
+            {
+                "URL": p.url,
+                "TargetPort": p.target_port,
+                "PublishedPort": p.published_port,
+                "Protocol": p.protocol,
+            }
+            for p in state.publishers
+        ],
+        "RunningFor": (human_duration(max(0.0, now - created)) + " ago") if created else "",
+        "Service": state.ref.service,
+        "Size": "0B",
+        "State": state.status,
+        "Status": _status(state, now),
+    }
+    return dict(sorted(data.items()))
+
+
+def table(rows: list[dict[str, Any]]) -> str:
+    """Docker's tabwriter layout (minwidth 10, padding 3), the last column unpadded."""
+    cells = [list(HEADERS)] + [
+        [
+            r["Name"],
+            r["Image"],
+            r["Command"],
+            r["Service"],
+            r["RunningFor"],
+            r["Status"],
+            r["Ports"],
+        ]
+        for r in rows
+    ]
+    widths = [max(10, max(len(line[i]) for line in cells) + 3) for i in range(len(HEADERS) - 1)]
+    out = []
+    for line in cells:
+        out.append("".join(c.ljust(w) for c, w in zip(line, widths, strict=False)) + line[-1])
+    return "\n".join(s.rstrip() for s in out) + "\n"
+
+
+def register(app: typer.Typer) -> None:
+    @app.command("ps")
+    def ps(
+        ctx: typer.Context,
+        services: Annotated[list[str] | None, typer.Argument(help="Services to list")] = None,
+        file: FilesOpt = None,
+        project_name: ProjectNameOpt = None,
+        profile: ProfileOpt = None,
+        env_file: EnvFileOpt = None,
+        project_directory: ProjectDirOpt = None,
+        all_: Annotated[
+            bool, typer.Option("--all", "-a", help="Show stopped instances and one-offs too")
+        ] = False,
+        output_format: Annotated[
+            PsFormat, typer.Option("--format", help="table or json (one object per line)")
+        ] = PsFormat.table,
+        quiet: Annotated[bool, typer.Option("--quiet", "-q", help="Only display IDs")] = False,
+        show_services: Annotated[bool, typer.Option("--services", help="Display services")] = False,
+        status: Annotated[
+            list[str] | None,
+            typer.Option("--status", help="Filter by state (running, exited, ...)"),
+        ] = None,
+        runtime: RuntimeOpt = None,
+    ) -> None:
+        """List the project's containers (here: processes)."""
+        args = global_args(ctx).combined(file, project_name, profile, env_file, project_directory)
+        names = list(services or [])
+        target = load_target(args, runtime, by_name=True)
+        check_services(target, names)
+        states = local_orchestrator(target).ps(target.name, names, all=all_ or bool(status))
+        if status:
+            states = [s for s in states if s.status in status]
+        now = time.time()
+        rows = [row(target, s, now) for s in states]
+        if quiet:
+            console.out("".join(f"{r['ID']}\n" for r in rows))
+        elif show_services:
+            seen = list(dict.fromkeys(r["Service"] for r in rows))
+            console.out("\n".join(seen) + "\n")
+        elif output_format == PsFormat.json:
+            console.out("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in rows))
+        else:
+            console.out(table(rows))

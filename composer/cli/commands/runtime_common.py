@@ -1,0 +1,263 @@
+"""What the run commands (up, down, ps, logs, start, ...) share: the target project,
+the runtime, the owner of a process project, and the terminal renderers.
+
+The process runtime needs an owner process for its instances (health probes,
+restarts, port relays): a foreground `up`, or the detached supervisor. Commands
+that change state go through the owner when one answers on the project's socket,
+and act on the state records themselves when none does (a SIGKILLed supervisor).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import sys
+import threading
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated, Any, TextIO
+
+import typer
+
+from composer.cli import console
+from composer.cli.project_args import ProjectArgs
+from composer.errors import ComposerError
+from composer.orchestrator.events import CONTAINER, INFO, NETWORK, VOLUME, WARNING, Event
+from composer.runtimes.base import Backend, InstanceRef, LogLine, ProjectSpec
+
+if TYPE_CHECKING:
+    from composer.orchestrator.engine import Orchestrator
+
+RuntimeOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--runtime",
+        help="Where services run: auto, process or docker (default: $COMPOSER_RUNTIME, else auto)",
+    ),
+]
+
+
+# ---------------------------------------------------------------- the target project
+
+
+@dataclass
+class Target:
+    """The project a command acts on, and where its instances live."""
+
+    spec: ProjectSpec
+    runtime: str
+    root: Path
+    loaded: bool  # False: known by name only (no Compose file could be loaded)
+
+    @property
+    def name(self) -> str:
+        return self.spec.name
+
+    def services(self) -> Mapping[str, Any]:
+        return self.spec.project.get("services") or {}
+
+
+def load_target(
+    args: ProjectArgs,
+    runtime_option: str | None,
+    *,
+    services: list[str] | None = None,
+    by_name: bool = False,
+) -> Target:
+    """Load the project (profile-disabled services named in `services` switched on).
+
+    With `by_name`, a missing Compose file is fine when the project is named (-p):
+    the project is then the one its owner last saved, or just the name.
+    """
+    from composer.loader.pipeline import load_project
+    from composer.orchestrator.plan import with_services_enabled
+    from composer.runtimes.select import resolve_runtime, state_root_path
+
+    runtime = resolve_runtime(runtime_option)
+    root = state_root_path()
+    try:
+        loaded = load_project(args.load_options())
+    except ComposerError as exc:
+        if not (by_name and args.project_name and exc.code == "no-compose-file"):
+            raise
+        from composer.loader.discovery import check_project_name
+        from composer.runtimes.process.supervisor import load_spec
+
+        name = check_project_name(args.project_name)
+        spec = load_spec(root, name) or ProjectSpec(name, os.getcwd(), (), {})
+        return Target(spec=spec, runtime=runtime, root=root, loaded=False)
+    for warning in loaded.warnings:
+        console.warn(warning)
+    project = with_services_enabled(loaded.project, loaded.disabled_services, services or [])
+    spec = ProjectSpec(
+        name=loaded.name,
+        working_dir=loaded.working_dir,
+        config_files=tuple(loaded.files),
+        project=project,
+        environment=dict(loaded.environment),
+    )
+    return Target(spec=spec, runtime=runtime, root=root, loaded=True)
+
+
+def check_services(target: Target, names: list[str]) -> None:
+    """`no such service` for names the loaded project does not define."""
+    if not target.loaded:
+        return
+    from composer.errors import UsageError
+
+    for name in names:
+        if name not in target.services():
+            raise UsageError(f"no such service: {name}", code="no-such-service")
+
+
+def make_backend(target: Target) -> Backend:
+    from composer.runtimes.select import make_backend as make
+
+    return make(target.runtime)
+
+
+def is_process(target: Target) -> bool:
+    return target.runtime == "process"
+
+
+@contextlib.contextmanager
+def project_lock(target: Target) -> Iterator[None]:
+    """Serialise state changes of one process project across shells."""
+    if not is_process(target):
+        yield
+        return
+    from composer.runtimes.process.supervisor import project_lock as lock
+
+    with lock(target.root, target.name):
+        yield
+
+
+def owner(target: Target, *, spawn: bool = False) -> Any:
+    """The ControlClient of the project's owner; a new detached supervisor with `spawn`."""
+    from composer.runtimes.process import supervisor
+
+    client = supervisor.connect(target.root, target.name)
+    if client is None and spawn:
+        client = supervisor.spawn(target.root, target.name, env=os.environ)
+    return client
+
+
+# ---------------------------------------------------------------- progress events
+
+
+class EventPrinter:
+    """Renders orchestrator events as the reference's plain progress lines on stderr."""
+
+    KINDS = {CONTAINER: "Container", NETWORK: "Network", VOLUME: "Volume"}
+
+    def __init__(self, stream: TextIO | None = None, *, quiet: bool = False) -> None:
+        self.stream = stream or sys.stderr
+        self.quiet = quiet
+        self.lock = threading.Lock()
+
+    def __call__(self, event: Event) -> None:
+        with self.lock:
+            if event.kind == WARNING:
+                self.stream.write(f"warning: {event.detail}\n")
+            elif event.kind == INFO:
+                self.stream.write(f"{event.detail}\n")
+            elif not self.quiet:
+                label = self.KINDS.get(event.kind, event.kind.capitalize())
+                line = f" {label} {event.instance}  {event.status}"
+                first, _, rest = (event.detail or "").partition("\n")
+                if first:
+                    line += f"  {first}"
+                self.stream.write(line + "\n")
+                for extra in rest.splitlines():
+                    self.stream.write(f"   {extra}\n")
+            self.stream.flush()
+
+
+# ---------------------------------------------------------------- log lines
+
+# The reference's rainbow: cyan, yellow, green, magenta, blue, then their bright forms.
+RAINBOW = ("36", "33", "32", "35", "34", "36;1", "33;1", "32;1", "35;1", "34;1")
+
+
+def use_color(stream: TextIO, no_color: bool = False) -> bool:
+    if no_color or os.environ.get("NO_COLOR"):
+        return False
+    try:
+        return stream.isatty()
+    except (AttributeError, ValueError):
+        return False
+
+
+def display_name(ref: InstanceRef) -> str:
+    """The instance without the project prefix: `web-1`, `web-run-1a2b3c4d5e6f`."""
+    prefix = f"{ref.project}-"
+    return ref.name[len(prefix) :] if ref.name.startswith(prefix) else ref.name
+
+
+def rfc3339(timestamp: float) -> str:
+    stamp = datetime.fromtimestamp(timestamp, UTC)
+    return stamp.strftime("%Y-%m-%dT%H:%M:%S.") + f"{stamp.microsecond * 1000:09d}Z"
+
+
+class LogPrinter:
+    """`web-1  | text` lines: padded to the longest name, coloured on a terminal."""
+
+    def __init__(
+        self,
+        stream: TextIO | None = None,
+        *,
+        prefix: bool = True,
+        color: bool | None = None,
+        timestamps: bool = False,
+    ) -> None:
+        self.stream = stream or sys.stdout
+        self.prefix = prefix
+        self.color = use_color(self.stream) if color is None else color
+        self.timestamps = timestamps
+        self.names: dict[str, str] = {}  # name -> colour code
+        self.width = 0
+        self.lock = threading.Lock()
+
+    def register(self, names: list[str]) -> None:
+        for name in names:
+            if name not in self.names:
+                self.names[name] = RAINBOW[len(self.names) % len(RAINBOW)]
+        self.width = max((len(n) for n in self.names), default=0) + 1
+
+    def _paint(self, name: str, text: str) -> str:
+        if not self.color:
+            return text
+        return f"\033[{self.names.get(name, '0')}m{text}\033[0m"
+
+    def _prefix(self, name: str) -> str:
+        if not self.prefix:
+            return ""
+        if name not in self.names:
+            self.register([name])
+        return self._paint(name, f"{name:<{self.width}}| ")
+
+    def line(self, line: LogLine) -> None:
+        name = display_name(line.ref)
+        with self.lock:
+            stamp = ""
+            if self.timestamps:
+                stamp = (rfc3339(line.timestamp) if line.timestamp else "-") + " "
+            self.stream.write(f"{self._prefix(name)}{stamp}{line.text}\n")
+            self.stream.flush()
+
+    def status(self, name: str, message: str) -> None:
+        """`web-1 exited with code 0`, in the instance's colour."""
+        with self.lock:
+            if name not in self.names:
+                self.register([name])
+            self.stream.write(self._paint(name, f"{name} {message}") + "\n")
+            self.stream.flush()
+
+
+def local_orchestrator(target: Target, printer: EventPrinter | None = None) -> Orchestrator:
+    """An orchestrator in this process over a fresh backend (imports networkx)."""
+    from composer.orchestrator.engine import Orchestrator
+
+    return Orchestrator(make_backend(target), printer or EventPrinter())

@@ -1,0 +1,290 @@
+"""`composer up`: create and start the services, attached (logs, Ctrl-C stops) or not.
+
+Process runtime: detached, the project is handed to its owner (the detached
+supervisor, started when none answers), which runs the orchestrator and stays.
+Attached, this process becomes the owner (it serves the project's socket while it
+runs), or, when an owner already exists, asks it to converge and then attaches.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import sys
+import threading
+from collections.abc import Callable
+from typing import Annotated
+
+import typer
+
+from composer.cli.commands.runtime_common import (
+    EventPrinter,
+    LogPrinter,
+    RuntimeOpt,
+    Target,
+    check_services,
+    display_name,
+    is_process,
+    load_target,
+    make_backend,
+    owner,
+    project_lock,
+)
+from composer.cli.project_options import (
+    EnvFileOpt,
+    FilesOpt,
+    ProfileOpt,
+    ProjectDirOpt,
+    ProjectNameOpt,
+    global_args,
+)
+from composer.errors import UsageError
+from composer.orchestrator.events import CONTAINER, Event, UpOptions, ref_from_dict
+from composer.runtimes.base import Backend, InstanceRef
+
+DETACH_CONFLICT = (
+    "--detach cannot be combined with --abort-on-container-exit, "
+    "--abort-on-container-failure, --attach or --attach-dependencies"
+)
+
+
+def parse_scale(values: list[str]) -> dict[str, int]:
+    """`--scale web=3` options as a mapping."""
+    scale: dict[str, int] = {}
+    for value in values:
+        name, sep, count = value.partition("=")
+        if not sep or not name or not count.strip().isdigit():
+            raise UsageError(
+                f"invalid --scale value {value!r}", code="scale", hint="use SERVICE=NUM"
+            )
+        scale[name] = int(count)
+    return scale
+
+
+class Attach:
+    """How the attached part of `up` behaves once the services started."""
+
+    def __init__(
+        self,
+        *,
+        abort_on_exit: bool,
+        abort_on_failure: bool,
+        exit_code_from: str | None,
+        prefix: bool,
+        color: bool | None,
+        timestamps: bool,
+        timeout: float | None,
+    ) -> None:
+        self.abort_on_exit = abort_on_exit
+        self.abort_on_failure = abort_on_failure
+        self.exit_code_from = exit_code_from
+        self.logs = LogPrinter(prefix=prefix, color=color, timestamps=timestamps)
+        self.timeout = timeout
+
+
+def run_detached(target: Target, options: UpOptions) -> int:
+    """Hand the project to its owner (or converge in place for self-supervising runtimes)."""
+    events = EventPrinter()
+    if not is_process(target):
+        from composer.orchestrator.engine import Orchestrator
+
+        Orchestrator(make_backend(target), events).up(target.spec, options)
+        return 0
+    with project_lock(target):
+        client = owner(target, spawn=True)
+        client.request("up", target.spec, options.to_dict(), on_event=events)
+    return 0
+
+
+def run_attached(target: Target, options: UpOptions, attach: Attach) -> int:
+    """Start the services, stream their logs, stop them on Ctrl-C (twice: kill)."""
+    from composer.orchestrator.engine import Orchestrator
+
+    events = EventPrinter()
+    backend = make_backend(target)
+    orchestrator = Orchestrator(backend, events)
+    cancel = threading.Event()
+    server = None
+    selected: list[str] | None = None
+    pump: threading.Thread | None = None
+    try:
+        try:
+            with project_lock(target):
+                client = owner(target) if is_process(target) else None
+                if client is None:
+                    if is_process(target):
+                        from composer.runtimes.process.supervisor import ControlServer
+
+                        server = ControlServer(
+                            target.root, target.name, backend, spec=target.spec
+                        ).start()
+                    result = orchestrator.up(target.spec, options, cancel=cancel)
+                    refs, selected = result.refs, result.services
+                else:
+                    raw = client.request("up", target.spec, options.to_dict(), on_event=events)
+                    refs = [ref_from_dict(r) for r in raw["refs"]]
+                    selected = list(raw["services"])
+            named = set(options.services)
+            attached = [r for r in refs if not named or r.service in named]
+            pump = _start_log_pump(backend, target, attached, attach.logs)
+            watcher = Orchestrator(backend, _watch_sink(target.name, attach.logs, events))
+            return watcher.watch(
+                target.spec,
+                attached,
+                abort_on_exit=attach.abort_on_exit,
+                abort_on_failure=attach.abort_on_failure,
+                exit_code_from=attach.exit_code_from,
+                stop_services=selected,
+                stop_timeout=attach.timeout,
+                cancel=cancel,
+            )
+        except KeyboardInterrupt:
+            cancel.set()
+            sys.stderr.write("Gracefully stopping... (press Ctrl+C again to force)\n")
+            sys.stderr.flush()
+            try:
+                orchestrator.stop(target.spec, selected, timeout=attach.timeout)
+            except KeyboardInterrupt:
+                orchestrator.kill(target.spec, selected)
+            return 130
+    finally:
+        if pump is not None:
+            pump.join(timeout=2.0)
+        if server is not None:
+            server.close()
+        close = getattr(backend, "close", None)
+        if callable(close):
+            close()
+
+
+def _watch_sink(project: str, logs: LogPrinter, events: EventPrinter) -> Callable[[Event], None]:
+    """Exits as `web-1 exited with code 0` lines (like the logs); the rest as progress."""
+    prefix = f"{project}-"
+
+    def sink(event: Event) -> None:
+        if event.kind == CONTAINER and event.status == "Exited" and event.instance:
+            name = event.instance
+            logs.status(name[len(prefix) :] if name.startswith(prefix) else name, event.detail)
+            return
+        events(event)
+
+    return sink
+
+
+def _start_log_pump(
+    backend: Backend, target: Target, refs: list[InstanceRef], logs: LogPrinter
+) -> threading.Thread | None:
+    if not refs:
+        return None
+    names = [display_name(r) for r in refs]
+    logs.register(names)
+    sys.stderr.write(f"Attaching to {', '.join(names)}\n")
+    sys.stderr.flush()
+
+    def pump() -> None:
+        with contextlib.suppress(Exception):
+            for line in backend.logs(target.spec, refs, follow=True):
+                logs.line(line)
+
+    thread = threading.Thread(target=pump, name="composer-logs", daemon=True)
+    thread.start()
+    return thread
+
+
+def register(app: typer.Typer) -> None:
+    @app.command("up")
+    def up(
+        ctx: typer.Context,
+        services: Annotated[list[str] | None, typer.Argument(help="Services to start")] = None,
+        file: FilesOpt = None,
+        project_name: ProjectNameOpt = None,
+        profile: ProfileOpt = None,
+        env_file: EnvFileOpt = None,
+        project_directory: ProjectDirOpt = None,
+        detach: Annotated[
+            bool, typer.Option("--detach", "-d", help="Run in the background")
+        ] = False,
+        wait: Annotated[
+            bool,
+            typer.Option("--wait", help="Wait for services to be running|healthy (implies -d)"),
+        ] = False,
+        wait_timeout: Annotated[
+            int | None, typer.Option("--wait-timeout", help="Maximum seconds to --wait")
+        ] = None,
+        abort_on_container_exit: Annotated[
+            bool,
+            typer.Option("--abort-on-container-exit", help="Stop all when any container stops"),
+        ] = False,
+        abort_on_container_failure: Annotated[
+            bool,
+            typer.Option("--abort-on-container-failure", help="Stop all when any container fails"),
+        ] = False,
+        exit_code_from: Annotated[
+            str | None,
+            typer.Option(
+                "--exit-code-from",
+                help="Return the exit code of SERVICE (implies --abort-on-container-exit)",
+            ),
+        ] = None,
+        no_deps: Annotated[
+            bool, typer.Option("--no-deps", help="Don't start linked services")
+        ] = False,
+        scale: Annotated[
+            list[str] | None, typer.Option("--scale", help="SERVICE=NUM instances")
+        ] = None,
+        force_recreate: Annotated[
+            bool, typer.Option("--force-recreate", help="Recreate even when unchanged")
+        ] = False,
+        remove_orphans: Annotated[
+            bool, typer.Option("--remove-orphans", help="Remove instances of undefined services")
+        ] = False,
+        timeout: Annotated[
+            int | None, typer.Option("--timeout", "-t", help="Shutdown timeout in seconds")
+        ] = None,
+        no_log_prefix: Annotated[
+            bool, typer.Option("--no-log-prefix", help="Don't print prefix in logs")
+        ] = False,
+        no_color: Annotated[bool, typer.Option("--no-color", help="Monochrome output")] = False,
+        timestamps: Annotated[bool, typer.Option("--timestamps", help="Show timestamps")] = False,
+        runtime: RuntimeOpt = None,
+    ) -> None:
+        """Create and start containers (here: processes) for the services."""
+        args = global_args(ctx).combined(file, project_name, profile, env_file, project_directory)
+        names = list(services or [])
+        if exit_code_from and not abort_on_container_failure:
+            abort_on_container_exit = True
+        if wait:
+            detach = True
+        if detach and (abort_on_container_exit or abort_on_container_failure):
+            raise UsageError(DETACH_CONFLICT, code="usage")
+        target = load_target(args, runtime, services=names)
+        check_services(target, names)
+        if exit_code_from:
+            check_services(target, [exit_code_from])
+        options = UpOptions(
+            services=tuple(names),
+            no_deps=no_deps,
+            scale=parse_scale(scale or []),
+            wait=wait,
+            wait_timeout=float(wait_timeout) if wait_timeout is not None else None,
+            force_recreate=force_recreate,
+            remove_orphans=remove_orphans,
+            timeout=float(timeout) if timeout is not None else None,
+        )
+        if detach:
+            code = run_detached(target, options)
+        else:
+            code = run_attached(
+                target,
+                options,
+                Attach(
+                    abort_on_exit=abort_on_container_exit,
+                    abort_on_failure=abort_on_container_failure,
+                    exit_code_from=exit_code_from,
+                    prefix=not no_log_prefix,
+                    color=False if no_color else None,
+                    timestamps=timestamps,
+                    timeout=options.timeout,
+                ),
+            )
+        if code:
+            raise SystemExit(code)

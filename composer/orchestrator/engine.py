@@ -1,0 +1,916 @@
+"""The orchestrator: drives any Backend through up/down/start/stop/restart/wait/run.
+
+Services start level by level (composer.graph.start_levels), the services of one
+level in parallel; before a service starts, each of its dependencies must satisfy
+its depends_on condition. Stopping walks the levels backwards. Progress is reported
+as Event objects to a callback (the CLI renders them); problems raise ComposerError.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import inspect
+import secrets
+import sys
+import threading
+import time
+from collections.abc import Callable, Iterable, Mapping
+from concurrent.futures import Future, ThreadPoolExecutor
+from typing import Any
+
+import networkx as nx
+
+from composer.errors import ComposerError, UsageError
+from composer.graph import build_graph
+from composer.orchestrator import conditions as cond
+from composer.orchestrator.events import (
+    CONTAINER,
+    INFO,
+    NETWORK,
+    VOLUME,
+    WARNING,
+    Event,
+    EventSink,
+    UpOptions,
+    UpResult,
+)
+from composer.orchestrator.plan import (
+    HashOf,
+    ServiceActions,
+    UpPlan,
+    default_hash,
+    levels_of,
+    no_hash,
+    plan_stop,
+    plan_up,
+)
+from composer.runtimes.base import (
+    DEAD,
+    EXITED,
+    RESTARTING,
+    Backend,
+    InstanceRef,
+    InstanceState,
+    LogLine,
+    ProjectSpec,
+)
+
+MAX_WORKERS = 8
+LOG_TAIL_ON_FAILURE = 10
+
+
+class _Run:
+    """Bookkeeping of one up/start: what failed, what was recreated, the refs per service."""
+
+    def __init__(self, plan: UpPlan, cancel: threading.Event | None) -> None:
+        self.plan = plan
+        self.cancel = cancel or threading.Event()
+        self.failed: dict[str, str] = {}
+        self.recreated: set[str] = set()
+        self.lock = threading.Lock()
+
+    def refs(self, service: str) -> list[InstanceRef]:
+        act = self.plan.actions.get(service)
+        return act.refs if act else []
+
+
+class Orchestrator:
+    """The one orchestrator; all runtimes go through it."""
+
+    def __init__(
+        self, backend: Backend, on_event: EventSink | None = None, *, max_workers: int = MAX_WORKERS
+    ) -> None:
+        self.backend = backend
+        self.on_event = on_event
+        self.max_workers = max(1, max_workers)
+        self._emit_lock = threading.Lock()
+        self._lock = threading.RLock()  # one mutating operation at a time per orchestrator
+        self.hash_of = backend_hash_function(backend)
+
+    # ------------------------------------------------------------------ events
+    def emit(self, event: Event) -> None:
+        if self.on_event is None:
+            return
+        with self._emit_lock:
+            self.on_event(event)
+
+    def _container(self, ref: InstanceRef, status: str, detail: str = "") -> None:
+        self.emit(Event(CONTAINER, ref.service, ref.name, status, detail))
+
+    def warn(self, message: str, service: str | None = None) -> None:
+        self.emit(Event(WARNING, service, None, "Warning", message))
+
+    # ------------------------------------------------------------------ helpers
+    def _parallel(
+        self,
+        items: list[Any],
+        work: Callable[[Any], None],
+        cancel: threading.Event | None = None,
+    ) -> dict[Any, BaseException]:
+        """Run `work` over `items` in a thread pool; the exceptions by item. On Ctrl-C
+        the waiting workers are told (`cancel`) and not waited for."""
+        errors: dict[Any, BaseException] = {}
+        if not items:
+            return errors
+        if len(items) == 1:
+            try:
+                work(items[0])
+            except Exception as exc:  # noqa: BLE001 - collected and re-raised by the caller
+                errors[items[0]] = exc
+            return errors
+        pool = ThreadPoolExecutor(max_workers=min(self.max_workers, len(items)))
+        try:
+            futures: list[tuple[Any, Future[None]]] = [(i, pool.submit(work, i)) for i in items]
+            for item, future in futures:
+                failure = future.exception()
+                if failure is not None:
+                    errors[item] = failure
+        except BaseException:
+            if cancel is not None:
+                cancel.set()
+            pool.shutdown(wait=False, cancel_futures=True)
+            raise
+        pool.shutdown(wait=True)
+        return errors
+
+    def _raise_collected(self, errors: Mapping[Any, BaseException], what: str) -> None:
+        if not errors:
+            return
+        items = list(errors.values())
+        if len(items) == 1:
+            raise items[0]
+        first = next((e for e in items if isinstance(e, ComposerError)), None)
+        message = "\n".join(str(e) for e in items)
+        raise ComposerError(
+            f"{what} failed:\n{message}", code=first.code if first else "orchestrator"
+        )
+
+    def failure_detail(
+        self, spec: ProjectSpec, ref: InstanceRef, state: InstanceState | None
+    ) -> str:
+        """`exited with code N` plus the instance's last output lines, for error messages."""
+        parts: list[str] = []
+        if state is not None and state.status in (EXITED, DEAD):
+            parts.append(f"{ref.name} exited with code {state.exit_code}")
+        try:
+            lines = [line.text for line in self.backend.logs(spec, [ref], tail=LOG_TAIL_ON_FAILURE)]
+        except ComposerError:
+            lines = []
+        if lines:
+            parts.append(f"last output of {ref.name}:\n" + "\n".join(f"    {t}" for t in lines))
+        return "\n".join(parts)
+
+    def _ensure_resources(self, spec: ProjectSpec, plan_services: Iterable[str]) -> None:
+        caps = self.backend.capabilities
+        project = spec.project
+        if caps.networks:
+            for key, network in sorted((project.get("networks") or {}).items()):
+                if isinstance(network, Mapping) and network.get("external"):
+                    continue
+                name = (network or {}).get("name") or f"{spec.name}_{key}"
+                if self.backend.ensure_network(spec, key):
+                    self.emit(Event(NETWORK, None, name, "Created"))
+        if caps.volumes:
+            for key, volume in sorted((project.get("volumes") or {}).items()):
+                if isinstance(volume, Mapping) and volume.get("external"):
+                    continue
+                name = (volume or {}).get("name") or f"{spec.name}_{key}"
+                if self.backend.ensure_volume(spec, key):
+                    self.emit(Event(VOLUME, None, name, "Created"))
+
+    # ------------------------------------------------------------------ dependencies
+    def _await_dependencies(
+        self, spec: ProjectSpec, run: _Run, service: str, *, only_restart_edges: bool = False
+    ) -> None:
+        """Block until every dependency of `service` meets its condition; optional ones
+        that fail only warn. Raises DependencyFailed for a required one."""
+        graph = run.plan.graph
+        for _, dep, attrs in sorted(graph.out_edges(service, data=True)):
+            if only_restart_edges and not attrs.get("restart"):
+                continue
+            if dep not in run.plan.selected:
+                continue  # --no-deps, or not part of this operation: never waited for
+            refs = run.refs(dep)
+            if not refs:
+                continue  # scaled to zero
+            required = bool(attrs.get("required", True))
+            condition = str(attrs.get("condition") or cond.SERVICE_STARTED)
+            failure = run.failed.get(dep)
+            if failure is not None:
+                if not required:
+                    self.warn(f'optional dependency "{dep}" failed to start: {failure}', service)
+                    continue
+                raise cond.DependencyFailed(
+                    f"dependency failed to start: {failure}", code="dependency-failed"
+                )
+            if condition == cond.SERVICE_STARTED:
+                continue  # started in an earlier level
+            for ref in refs:
+                self._container(ref, "Waiting")
+            try:
+                ok = cond.wait_for(self.backend, spec, refs, condition, cancel=run.cancel)
+            except cond.DependencyFailed as exc:
+                detail = self._detail_for(spec, refs)
+                message = exc.message
+                if condition == cond.SERVICE_HEALTHY:
+                    message = f"dependency failed to start: {message}"
+                if not required:
+                    for ref in refs:
+                        self._container(
+                            ref, "Skipped", f'optional dependency "{dep}": {exc.message}'
+                        )
+                    self.warn(f'optional dependency "{dep}" is not ready: {exc.message}', service)
+                    continue
+                for ref in refs:
+                    self._container(ref, "Error", exc.message)
+                raise cond.DependencyFailed(
+                    message + (f"\n{detail}" if detail else ""), code="dependency-failed"
+                ) from None
+            if not ok:
+                raise ComposerError("cancelled", code="cancelled")
+            status = "Exited" if condition == cond.SERVICE_COMPLETED else "Healthy"
+            for ref in refs:
+                self._container(ref, status)
+
+    def _detail_for(self, spec: ProjectSpec, refs: list[InstanceRef]) -> str:
+        for ref in refs:
+            state = self.backend.inspect(spec, ref)
+            if state is not None and (state.status in (EXITED, DEAD) or state.health):
+                return self.failure_detail(spec, ref, state)
+        return self.failure_detail(spec, refs[0], None) if refs else ""
+
+    # ------------------------------------------------------------------ instance steps
+    def _start_ref(self, spec: ProjectSpec, ref: InstanceRef) -> None:
+        self._container(ref, "Starting")
+        try:
+            self.backend.start(spec, ref)
+        except ComposerError as exc:
+            self._container(ref, "Error", exc.message)
+            detail = self.failure_detail(spec, ref, self.backend.inspect(spec, ref))
+            if detail:
+                exc.message += f"\n{detail}"
+                exc.args = (exc.message,)
+            raise
+        self._container(ref, "Started")
+
+    def _create_ref(self, spec: ProjectSpec, ref: InstanceRef) -> None:
+        self._container(ref, "Creating")
+        try:
+            self.backend.create(spec, ref)
+        except ComposerError as exc:
+            self._container(ref, "Error", exc.message)
+            raise
+        self._container(ref, "Created")
+
+    def _stop_ref(self, spec: ProjectSpec, ref: InstanceRef, timeout: float | None) -> None:
+        self._container(ref, "Stopping")
+        self.backend.stop(spec, ref, timeout)
+        self._container(ref, "Stopped")
+
+    def _remove_ref(self, spec: ProjectSpec, ref: InstanceRef) -> None:
+        self._container(ref, "Removing")
+        self.backend.remove(spec, ref)
+        self._container(ref, "Removed")
+
+    def _converge(self, spec: ProjectSpec, run: _Run, service: str, timeout: float | None) -> None:
+        """Bring one service to its planned state, after its dependencies are ready."""
+        act: ServiceActions = run.plan.actions[service]
+        self._await_dependencies(spec, run, service)
+        for ref in act.remove:
+            self._stop_ref(spec, ref, timeout)
+            self._remove_ref(spec, ref)
+        for ref in act.recreate:
+            self._container(ref, "Recreate")
+            self.backend.stop(spec, ref, timeout)
+            self.backend.remove(spec, ref)
+            self.backend.create(spec, ref)
+            self._container(ref, "Recreated")
+        for ref in act.create:
+            self._create_ref(spec, ref)
+        if act.recreate:
+            with run.lock:
+                run.recreated.add(service)
+        graph = run.plan.graph
+        restart_with = [
+            dep
+            for dep in graph.successors(service)
+            if graph.edges[service, dep].get("restart") and dep in run.recreated
+        ]
+        for ref in act.keep:
+            if restart_with:
+                self._container(ref, "Restarting")
+                self.backend.stop(spec, ref, timeout)
+                self.backend.start(spec, ref)
+                self._container(ref, "Started")
+            else:
+                self._container(ref, "Running")
+        for ref in sorted([*act.start, *act.recreate, *act.create]):
+            self._start_ref(spec, ref)
+
+    def _levels(self, spec: ProjectSpec, run: _Run, timeout: float | None) -> None:
+        """Start levels one after the other, the services of a level in parallel."""
+        errors: dict[str, BaseException] = {}
+        for level in run.plan.levels:
+            if run.cancel.is_set():
+                break
+
+            def work(name: str) -> None:
+                self._converge(spec, run, name, timeout)
+
+            for name, exc in self._parallel(level, work, run.cancel).items():
+                errors[name] = exc
+                with run.lock:
+                    run.failed[name] = getattr(exc, "message", None) or str(exc)
+        self._raise_collected(errors, "up")
+
+    def _report_orphans(
+        self, spec: ProjectSpec, orphans: list[InstanceState], remove: bool, timeout: float | None
+    ) -> None:
+        if not orphans:
+            return
+        if not remove:
+            names = ", ".join(o.ref.name for o in orphans)
+            self.warn(
+                f"Found orphan containers ([{names}]) for this project. If you removed or "
+                "renamed this service in your compose file, you can run this command with "
+                "the --remove-orphans flag to clean it up."
+            )
+            return
+        for state in orphans:
+            if state.running:
+                self._stop_ref(spec, state.ref, timeout)
+            self._remove_ref(spec, state.ref)
+
+    def _check_missing(self, plan: UpPlan, no_deps: bool) -> None:
+        """Dependencies the project does not have (disabled by profiles): an error when
+        required, a warning when not, nothing with --no-deps."""
+        if no_deps:
+            return
+        for service, target, attrs in plan.graph.graph.get("missing", []):
+            if service not in plan.selected:
+                continue
+            if attrs.get("required", True):
+                raise cond.DependencyFailed(
+                    f"{service} is missing dependency {target}", code="dependency-missing"
+                )
+            self.warn(f"{service} is missing dependency {target}", service)
+
+    # ------------------------------------------------------------------ commands
+    def up(
+        self,
+        spec: ProjectSpec,
+        options: UpOptions | None = None,
+        *,
+        cancel: threading.Event | None = None,
+    ) -> UpResult:
+        """Create and start the selected services (and their dependencies) in order."""
+        options = options or UpOptions()
+        with self._lock:
+            existing = self.backend.instances(spec.name)
+            plan = plan_up(
+                spec.name,
+                spec.project,
+                existing,
+                services=options.services,
+                no_deps=options.no_deps,
+                scale=options.scale,
+                force_recreate=options.force_recreate,
+                hash_of=self.hash_of,
+            )
+            self._check_missing(plan, options.no_deps)
+            self._report_orphans(spec, plan.orphans, options.remove_orphans, options.timeout)
+            self._ensure_resources(spec, plan.selected)
+            run = _Run(plan, cancel)
+            self._levels(spec, run, options.timeout)
+            refs = [ref for name in sorted(plan.selected) for ref in run.refs(name)]
+            self._report_early_exits(spec, refs)
+        if options.wait and not run.cancel.is_set():
+            self.wait_ready(spec, plan, timeout=options.wait_timeout, cancel=run.cancel)
+        return UpResult(refs=refs, services=sorted(plan.selected))
+
+    def _report_early_exits(self, spec: ProjectSpec, refs: list[InstanceRef]) -> None:
+        """A process that died at once is worth a line: its exit code and last output."""
+        for ref in refs:
+            state = self.backend.inspect(spec, ref)
+            if state is None or state.status not in (EXITED, DEAD) or not state.exit_code:
+                continue
+            if cond.will_restart(state):
+                continue
+            self._container(ref, "Exited", self.failure_detail(spec, ref, state))
+
+    def wait_ready(
+        self,
+        spec: ProjectSpec,
+        plan: UpPlan,
+        *,
+        timeout: float | None = None,
+        cancel: threading.Event | None = None,
+    ) -> None:
+        """`up --wait`: every selected service running (healthy when it has a
+        healthcheck), services others wait on to complete: completed successfully."""
+        deadline = None if timeout is None else time.monotonic() + timeout
+        first = True
+        for name in sorted(plan.selected):
+            refs = plan.actions[name].refs
+            if not refs:
+                continue
+            condition = cond.wait_condition_of(plan.graph, name)
+            remaining = None if deadline is None else max(0.0, deadline - time.monotonic())
+            try:
+                ok = cond.wait_for(
+                    self.backend,
+                    spec,
+                    refs,
+                    condition,
+                    timeout=remaining,
+                    cancel=cancel,
+                    settle=cond.WAIT_SETTLE if first else 0.0,
+                )
+                first = False
+            except cond.ConditionTimeout:
+                raise ComposerError(
+                    f"application not healthy after {_go_seconds(timeout or 0)}",
+                    code="wait-timeout",
+                ) from None
+            except cond.DependencyFailed as exc:
+                detail = self._detail_for(spec, refs)
+                for ref in refs:
+                    self._container(ref, "Error", exc.message)
+                raise ComposerError(
+                    exc.message + (f"\n{detail}" if detail else ""), code="wait-failed"
+                ) from None
+            if not ok:
+                return
+            status = "Exited" if condition == cond.SERVICE_COMPLETED else "Healthy"
+            for ref in refs:
+                self._container(ref, status)
+
+    def start(
+        self,
+        spec: ProjectSpec,
+        services: Iterable[str] = (),
+        *,
+        cancel: threading.Event | None = None,
+    ) -> list[InstanceRef]:
+        """Start existing instances (no creation), dependencies' conditions honoured."""
+        names = list(services)
+        with self._lock:
+            existing = [s for s in self.backend.instances(spec.name) if not s.ref.oneoff]
+            plan = plan_up(
+                spec.name,
+                spec.project,
+                existing,
+                services=names,
+                no_deps=True,
+                hash_of=no_hash,
+            )
+            have = {s.ref.service for s in existing}
+            for name in names:
+                if name not in have:
+                    raise UsageError(
+                        f"service {name!r} has no container to start", code="no-container"
+                    )
+            for name, act in plan.actions.items():
+                # only what exists is started; creating belongs to `up`
+                act.create = []
+                act.remove = []
+                if name not in have:
+                    act.keep = []
+            plan.selected = {n for n in plan.selected if n in have}
+            plan.levels = levels_of(plan.graph, plan.selected)
+            run = _Run(plan, cancel)
+            self._levels(spec, run, None)
+            return [ref for name in sorted(plan.selected) for ref in run.refs(name)]
+
+    def stop(
+        self,
+        spec: ProjectSpec,
+        services: Iterable[str] | None = None,
+        *,
+        timeout: float | None = None,
+        include_oneoff: bool = False,
+    ) -> list[InstanceRef]:
+        """Stop running instances, dependents before their dependencies."""
+        with self._lock:
+            graph = build_graph(dict(spec.project), spec.name)
+            states = [
+                s
+                for s in self.backend.instances(spec.name)
+                if s.running and (include_oneoff or not s.ref.oneoff)
+            ]
+            wanted = list(services) if services is not None else None
+            if wanted:
+                for name in wanted:
+                    if name not in graph and not any(s.ref.service == name for s in states):
+                        raise UsageError(f'no such service: "{name}"', code="no-such-service")
+            stopped: list[InstanceRef] = []
+            for level in plan_stop(graph, states, wanted or None):
+
+                def work(state: InstanceState) -> None:
+                    self._stop_ref(spec, state.ref, timeout)
+
+                self._raise_collected(self._parallel(level, work), "stop")
+                stopped.extend(s.ref for s in level)
+            return stopped
+
+    def kill(self, spec: ProjectSpec, services: Iterable[str] | None = None) -> list[InstanceRef]:
+        """Stop without grace (the second Ctrl-C)."""
+        return self.stop(spec, services, timeout=0, include_oneoff=True)
+
+    def down(
+        self,
+        spec: ProjectSpec,
+        *,
+        timeout: float | None = None,
+        remove_orphans: bool = False,
+        volumes: bool = False,
+    ) -> list[InstanceRef]:
+        """Stop and remove every instance of the project, then its networks (and volumes).
+
+        Works from the backend's view alone: `spec.project` may be empty (project known
+        by name only), then every instance found is removed."""
+        with self._lock:
+            graph = build_graph(dict(spec.project), spec.name)
+            states = self.backend.instances(spec.name)
+            known = set(graph.nodes)
+            if known:
+                orphans = [s for s in states if s.ref.service not in known]
+                targets = [s for s in states if s.ref.service in known]
+                if orphans and remove_orphans:
+                    targets.extend(orphans)
+                elif orphans:
+                    self._report_orphans(
+                        spec, [o for o in orphans if not o.ref.oneoff], False, None
+                    )
+            else:
+                targets = list(states)
+            removed: list[InstanceRef] = []
+            for level in plan_stop(graph, targets):
+
+                def work(state: InstanceState) -> None:
+                    current = self.backend.inspect(spec, state.ref) or state
+                    if current.running:
+                        self._stop_ref(spec, state.ref, timeout)
+                    self._remove_ref(spec, state.ref)
+
+                self._raise_collected(self._parallel(level, work), "down")
+                removed.extend(s.ref for s in level)
+            if not removed:
+                self.warn(f'No resource found to remove for project "{spec.name}".')
+            self._remove_resources(spec, volumes)
+            return removed
+
+    def _remove_resources(self, spec: ProjectSpec, volumes: bool) -> None:
+        caps = self.backend.capabilities
+        if caps.networks:
+            for key, network in sorted((spec.project.get("networks") or {}).items()):
+                if isinstance(network, Mapping) and network.get("external"):
+                    continue
+                name = (network or {}).get("name") or f"{spec.name}_{key}"
+                self.emit(Event(NETWORK, None, name, "Removing"))
+                if self.backend.remove_network(spec, key):
+                    self.emit(Event(NETWORK, None, name, "Removed"))
+        if caps.volumes and volumes:
+            for key, volume in sorted((spec.project.get("volumes") or {}).items()):
+                if isinstance(volume, Mapping) and volume.get("external"):
+                    continue
+                name = (volume or {}).get("name") or f"{spec.name}_{key}"
+                self.emit(Event(VOLUME, None, name, "Removing"))
+                if self.backend.remove_volume(spec, key):
+                    self.emit(Event(VOLUME, None, name, "Removed"))
+
+    def restart(
+        self,
+        spec: ProjectSpec,
+        services: Iterable[str] = (),
+        *,
+        timeout: float | None = None,
+        no_deps: bool = False,
+        cancel: threading.Event | None = None,
+    ) -> list[InstanceRef]:
+        """Restart the services' instances in dependency order; dependents that declared
+        `restart: true` on a restarted service are restarted after it."""
+        with self._lock:
+            graph = build_graph(dict(spec.project), spec.name)
+            chosen = cond.restart_selection(graph, services, no_deps=no_deps)
+            existing = [s for s in self.backend.instances(spec.name) if not s.ref.oneoff]
+            by_service: dict[str, list[InstanceRef]] = {}
+            for state in existing:
+                if state.ref.service in chosen:
+                    by_service.setdefault(state.ref.service, []).append(state.ref)
+            plan = UpPlan(
+                project=spec.name,
+                graph=graph,
+                selected=set(by_service),
+                levels=levels_of(graph, by_service),
+                actions={
+                    name: ServiceActions(service=name, scale=len(refs), keep=sorted(refs))
+                    for name, refs in by_service.items()
+                },
+                orphans=[],
+            )
+            run = _Run(plan, cancel)
+            errors: dict[str, BaseException] = {}
+            for level in plan.levels:
+
+                def work(name: str) -> None:
+                    self._await_dependencies(spec, run, name, only_restart_edges=True)
+                    for ref in plan.actions[name].keep:
+                        self._container(ref, "Restarting")
+                        self.backend.stop(spec, ref, timeout)
+                        self.backend.start(spec, ref)
+                        self._container(ref, "Started")
+
+                for name, exc in self._parallel(level, work, run.cancel).items():
+                    errors[name] = exc
+                    run.failed[name] = getattr(exc, "message", None) or str(exc)
+            self._raise_collected(errors, "restart")
+            return [ref for name in sorted(by_service) for ref in by_service[name]]
+
+    # ------------------------------------------------------------------ watching
+    def wait(
+        self,
+        spec: ProjectSpec,
+        services: Iterable[str] = (),
+        *,
+        cancel: threading.Event | None = None,
+        interval: float = cond.POLL_INTERVAL,
+    ) -> int:
+        """Block until every instance of the services has exited; the last exit code."""
+        wanted = set(services)
+        refs = [
+            s.ref
+            for s in self.backend.instances(spec.name)
+            if not wanted or s.ref.service in wanted
+        ]
+        if not refs:
+            raise ComposerError(f'no containers for project "{spec.name}"', code="no-container")
+        code = 0
+        pending = set(refs)
+        cancel = cancel or threading.Event()
+        while pending:
+            for ref in sorted(pending):
+                state = self.backend.inspect(spec, ref)
+                if state is None:
+                    pending.discard(ref)
+                elif state.status in (EXITED, DEAD):
+                    pending.discard(ref)
+                    code = state.exit_code or 0
+                    self._container(ref, "Exited", str(code))
+            if pending and cancel.wait(interval):
+                break
+        return code
+
+    def watch(
+        self,
+        spec: ProjectSpec,
+        refs: list[InstanceRef],
+        *,
+        abort_on_exit: bool = False,
+        abort_on_failure: bool = False,
+        exit_code_from: str | None = None,
+        stop_services: Iterable[str] | None = None,
+        stop_timeout: float | None = None,
+        cancel: threading.Event | None = None,
+        interval: float = cond.POLL_INTERVAL,
+    ) -> int:
+        """Attached `up`: report exits until every watched instance is gone for good.
+
+        With abort_on_exit (or abort_on_failure and a non-zero code) the first exit
+        stops the services and decides the exit code: that of `exit_code_from`'s
+        instance, else of the instance that exited. An exit 0 of a service that
+        another one waits on with service_completed_successfully never aborts.
+        Returns 130 when cancelled."""
+        graph = build_graph(dict(spec.project), spec.name)
+        exempt = {
+            target
+            for source, target, data in graph.edges(data=True)
+            if data.get("condition") == cond.SERVICE_COMPLETED
+        }
+        cancel = cancel or threading.Event()
+        seen: dict[InstanceRef, tuple[float | None, int]] = {}
+        pending = set(refs)
+        code = 0
+        while pending:
+            for ref in sorted(pending):
+                state = self.backend.inspect(spec, ref)
+                if state is None:
+                    pending.discard(ref)
+                    continue
+                if state.status == RESTARTING:
+                    mark = (state.started_at, state.restart_count)
+                    if seen.get(ref) != mark:
+                        seen[ref] = mark
+                        code_text = f"exited with code {state.exit_code or 0} (restarting)"
+                        self._container(ref, "Exited", code_text)
+                    continue
+                if state.status not in (EXITED, DEAD):
+                    continue
+                mark = (state.started_at, state.restart_count)
+                if seen.get(ref) != mark:
+                    seen[ref] = mark
+                    exit_code = state.exit_code or 0
+                    self._container(ref, "Exited", f"exited with code {exit_code}")
+                    trigger = (abort_on_exit or (abort_on_failure and exit_code != 0)) and not (
+                        exit_code == 0 and ref.service in exempt
+                    )
+                    if trigger:
+                        self.emit(
+                            Event(INFO, None, None, "Aborting", "Aborting on container exit...")
+                        )
+                        self.stop(spec, stop_services, timeout=stop_timeout)
+                        return self._exit_code_of(spec, refs, exit_code_from, ref, exit_code)
+                if not cond.will_restart(state):
+                    pending.discard(ref)
+            if pending and cancel.wait(interval):
+                return 130
+        if exit_code_from:
+            return self._exit_code_of(spec, refs, exit_code_from, None, 0)
+        return code
+
+    def _exit_code_of(
+        self,
+        spec: ProjectSpec,
+        refs: list[InstanceRef],
+        service: str | None,
+        trigger: InstanceRef | None,
+        trigger_code: int,
+    ) -> int:
+        if service is None:
+            return trigger_code
+        code = 0
+        for ref in refs:
+            if ref.service != service:
+                continue
+            state = self.backend.inspect(spec, ref)
+            if state is not None and state.exit_code is not None:
+                code = state.exit_code
+        return code
+
+    # ------------------------------------------------------------------ one-off
+    def prepare_oneoff(
+        self,
+        spec: ProjectSpec,
+        service: str,
+        command: list[str] | None = None,
+        *,
+        entrypoint: list[str] | None = None,
+        environment: Mapping[str, str] | None = None,
+        workdir: str | None = None,
+        service_ports: bool = False,
+        slug: str | None = None,
+    ) -> tuple[ProjectSpec, InstanceRef]:
+        """The spec and ref of a `run` instance: the service with the command replaced,
+        no published ports (unless asked), no restart policy, no healthcheck."""
+        services: Mapping[str, Any] = spec.project.get("services") or {}
+        if service not in services:
+            raise UsageError(f'no such service: "{service}"', code="no-such-service")
+        config = dict(services[service])
+        if command:
+            config["command"] = list(command)
+        if entrypoint is not None:
+            config["entrypoint"] = list(entrypoint)
+        if environment:
+            config["environment"] = {**(config.get("environment") or {}), **environment}
+        if workdir:
+            config["working_dir"] = workdir
+        if not service_ports:
+            config.pop("ports", None)
+        config["restart"] = "no"
+        config.pop("healthcheck", None)
+        deploy = config.get("deploy")
+        if isinstance(deploy, Mapping):
+            config["deploy"] = {k: v for k, v in deploy.items() if k != "restart_policy"}
+        project = {**spec.project, "services": {**services, service: config}}
+        oneoff_spec = ProjectSpec(
+            name=spec.name,
+            working_dir=spec.working_dir,
+            config_files=spec.config_files,
+            project=project,
+            environment=spec.environment,
+        )
+        ref = InstanceRef(spec.name, service, 1, oneoff=True, slug=slug or secrets.token_hex(6))
+        return oneoff_spec, ref
+
+    def run_oneoff(
+        self,
+        spec: ProjectSpec,
+        service: str,
+        command: list[str] | None = None,
+        *,
+        remove: bool = True,
+        no_deps: bool = False,
+        start_dependencies: bool = True,
+        on_line: Callable[[LogLine], None] | None = None,
+        cancel: threading.Event | None = None,
+        **overrides: Any,
+    ) -> int:
+        """`run`: start the dependencies (unless told not to), then one new instance of
+        `service` with `command`; stream its output to `on_line`; its exit code."""
+        if start_dependencies and not no_deps:
+            graph = build_graph(dict(spec.project), spec.name)
+            deps = sorted(nx.descendants(graph, service)) if service in graph else []
+            if deps:
+                self.up(spec, UpOptions(services=tuple(deps)), cancel=cancel)
+                self._await_oneoff_dependencies(spec, graph, service, cancel)
+        oneoff_spec, ref = self.prepare_oneoff(spec, service, command, **overrides)
+        self._create_ref(oneoff_spec, ref)
+        follower: threading.Thread | None = None
+        done = threading.Event()
+        try:
+            self._start_ref(oneoff_spec, ref)
+            if on_line is not None:
+                follower = threading.Thread(
+                    target=self._pump_logs, args=(oneoff_spec, [ref], on_line, done), daemon=True
+                )
+                follower.start()
+            cancel = cancel or threading.Event()
+            while True:
+                state = self.backend.inspect(oneoff_spec, ref)
+                if state is None or state.status in (EXITED, DEAD):
+                    break
+                if cancel.wait(cond.POLL_INTERVAL):
+                    self.backend.stop(oneoff_spec, ref, None)
+            code = (state.exit_code if state is not None else None) or 0
+            return code
+        finally:
+            done.set()
+            if follower is not None:
+                follower.join(timeout=2)
+            if remove:
+                with contextlib.suppress(ComposerError):
+                    current = self.backend.inspect(oneoff_spec, ref)
+                    if current is not None and current.running:
+                        self.backend.stop(oneoff_spec, ref, None)
+                    self.backend.remove(oneoff_spec, ref)
+
+    def _await_oneoff_dependencies(
+        self, spec: ProjectSpec, graph: nx.DiGraph, service: str, cancel: threading.Event | None
+    ) -> None:
+        existing = self.backend.instances(spec.name)
+        plan = plan_up(spec.name, spec.project, existing, services=[service], hash_of=no_hash)
+        run = _Run(plan, cancel)
+        for act in plan.actions.values():  # only the instances that exist now
+            act.create = []
+        self._await_dependencies(spec, run, service)
+
+    def _pump_logs(
+        self,
+        spec: ProjectSpec,
+        refs: list[InstanceRef],
+        on_line: Callable[[LogLine], None],
+        done: threading.Event,
+    ) -> None:
+        """Feed followed lines to `on_line`; the backend ends the stream once the
+        instances stopped, `done` only cuts it short when asked to."""
+        with contextlib.suppress(ComposerError):
+            for line in self.backend.logs(spec, refs, follow=True):
+                on_line(line)
+
+    # ------------------------------------------------------------------ queries
+    def ps(
+        self, project: str, services: Iterable[str] = (), *, all: bool = False
+    ) -> list[InstanceState]:
+        """Instances of the project, running ones only unless `all` (one-offs with `all`)."""
+        wanted = set(services)
+        states = self.backend.instances(project, include_stopped=all)
+        rows = [
+            s
+            for s in states
+            if (all or s.running)
+            and (all or not s.ref.oneoff)
+            and (not wanted or s.ref.service in wanted)
+        ]
+        return sorted(rows, key=lambda s: s.ref.name)
+
+
+def backend_hash_function(backend: Backend) -> HashOf:
+    """The config hash the backend records, so `up` recreates exactly what changed:
+    the backend's own `service_hash` (method or module function), else the shared one."""
+    function = getattr(backend, "service_hash", None)
+    if not callable(function):
+        function = getattr(sys.modules.get(type(backend).__module__), "service_hash", None)
+    if not callable(function):
+        return default_hash
+    try:
+        takes_name = len(inspect.signature(function).parameters) >= 2
+    except (TypeError, ValueError):
+        takes_name = False
+    if takes_name:
+        return lambda name, service: function(name, service)  # type: ignore[misc]
+    return lambda name, service: function(service)  # type: ignore[misc]
+
+
+def _go_seconds(seconds: float) -> str:
+    """A duration as Go prints it (`10s`, `1m30s`, `1.5s`)."""
+    if seconds == int(seconds):
+        total = int(seconds)
+        hours, rest = divmod(total, 3600)
+        minutes, secs = divmod(rest, 60)
+        text = ""
+        if hours:
+            text += f"{hours}h"
+        if hours or minutes:
+            text += f"{minutes}m"
+        return text + f"{secs}s"
+    return f"{seconds:g}s"

@@ -1,0 +1,86 @@
+"""What the orchestrator tells and is told, as plain data: progress events, `up`
+options and results, instance references as dicts (for the control socket).
+
+Kept free of networkx and threads so the CLI can import it at start-up cheaply.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+from composer.runtimes.base import InstanceRef
+
+# Event kinds and the statuses they carry (the reference's progress words).
+CONTAINER, NETWORK, VOLUME, WARNING, INFO = "container", "network", "volume", "warning", "info"
+
+
+@dataclass(frozen=True)
+class Event:
+    """One progress step: `Container proj-web-1  Started`, a warning, a note."""
+
+    kind: str
+    service: str | None = None
+    instance: str | None = None
+    status: str = ""
+    detail: str = ""
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> Event:
+        return cls(
+            kind=str(data.get("kind") or INFO),
+            service=data.get("service"),
+            instance=data.get("instance"),
+            status=str(data.get("status") or ""),
+            detail=str(data.get("detail") or ""),
+        )
+
+
+EventSink = Callable[[Event], None]
+
+
+@dataclass(frozen=True)
+class UpOptions:
+    """What `up` was asked for, independent of the CLI (and serialisable for the socket)."""
+
+    services: tuple[str, ...] = ()
+    no_deps: bool = False
+    scale: Mapping[str, int] = field(default_factory=dict)
+    wait: bool = False
+    wait_timeout: float | None = None
+    force_recreate: bool = False
+    remove_orphans: bool = False
+    timeout: float | None = None  # stop timeout when recreating or scaling down
+
+    def to_dict(self) -> dict[str, Any]:
+        data = asdict(self)
+        data["services"] = list(self.services)
+        data["scale"] = dict(self.scale)
+        return data
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> UpOptions:
+        known = {k: v for k, v in data.items() if k in cls.__dataclass_fields__}
+        known["services"] = tuple(known.get("services") or ())
+        known["scale"] = dict(known.get("scale") or {})
+        return cls(**known)
+
+
+@dataclass
+class UpResult:
+    """The instances of the selected services once `up` converged them."""
+
+    refs: list[InstanceRef]
+    services: list[str]
+
+
+def ref_to_dict(ref: InstanceRef) -> dict[str, Any]:
+    return asdict(ref)
+
+
+def ref_from_dict(data: Mapping[str, Any]) -> InstanceRef:
+    return InstanceRef(**{k: data[k] for k in ("project", "service", "index", "oneoff", "slug")})

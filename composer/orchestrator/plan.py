@@ -1,0 +1,206 @@
+"""Which instances a command touches: pure decisions from the project and what exists.
+
+Nothing here talks to a backend. The engine gets the existing instances, asks this
+module what to create, start, recreate, keep or remove, and then carries it out in
+the graph's start levels (or stop order).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+import networkx as nx
+
+from composer.errors import UsageError
+from composer.graph import build_graph, select, start_levels, stop_order
+from composer.runtimes.base import InstanceRef, InstanceState
+
+HashOf = Callable[[str, Mapping[str, Any]], "str | None"]
+
+
+def replicas(service: Mapping[str, Any], override: int | None = None) -> int:
+    """How many instances a service runs: --scale, then deploy.replicas, then scale, else 1."""
+    if override is not None:
+        return max(0, override)
+    deploy = service.get("deploy")
+    for value in (
+        (deploy or {}).get("replicas") if isinstance(deploy, dict) else None,
+        service.get("scale"),
+    ):
+        if isinstance(value, int) and not isinstance(value, bool):
+            return max(0, value)
+    return 1
+
+
+def default_hash(name: str, service: Mapping[str, Any]) -> str | None:
+    """Docker Compose's config hash of the service (`config --hash`)."""
+    from composer.hashing import service_hash
+
+    return service_hash(name, dict(service))
+
+
+def no_hash(name: str, service: Mapping[str, Any]) -> str | None:
+    """For operations that never recreate."""
+    return None
+
+
+def with_services_enabled(
+    project: Mapping[str, Any], disabled: Mapping[str, Any], names: Iterable[str]
+) -> dict[str, Any]:
+    """The project with the profiles of the named, profile-disabled services switched
+    on, as `docker compose up SERVICE` does (compose-go's WithServicesEnabled): every
+    disabled service that has one of those profiles comes back."""
+    services = dict(project.get("services") or {})
+    profiles: set[str] = set()
+    for name in names:
+        if name not in services and name in disabled:
+            profiles.update(str(p) for p in disabled[name].get("profiles") or [])
+    if not profiles:
+        return dict(project)
+    for name, service in disabled.items():
+        if name not in services and profiles & {str(p) for p in service.get("profiles") or []}:
+            services[name] = service
+    return {**project, "services": services}
+
+
+def selected_services(
+    graph: nx.DiGraph, names: Iterable[str], *, no_deps: bool = False
+) -> set[str]:
+    """The named services plus their dependencies (all services when none is named)."""
+    names = list(names)
+    if not names:
+        return set(graph.nodes)
+    return select(graph, names, with_dependencies=not no_deps)
+
+
+def levels_of(graph: nx.DiGraph, services: Iterable[str]) -> list[list[str]]:
+    """Start levels restricted to `services`."""
+    return start_levels(graph.subgraph(set(services)))
+
+
+@dataclass
+class ServiceActions:
+    """What `up` does with one service's instances."""
+
+    service: str
+    scale: int
+    keep: list[InstanceRef] = field(default_factory=list)  # running, unchanged
+    start: list[InstanceRef] = field(default_factory=list)  # exist stopped, unchanged
+    recreate: list[InstanceRef] = field(default_factory=list)  # configuration changed
+    create: list[InstanceRef] = field(default_factory=list)  # missing
+    remove: list[InstanceRef] = field(default_factory=list)  # beyond the scale
+
+    @property
+    def refs(self) -> list[InstanceRef]:
+        """The instances that exist once the service converged, by index."""
+        return sorted([*self.keep, *self.start, *self.recreate, *self.create])
+
+
+@dataclass
+class UpPlan:
+    project: str
+    graph: nx.DiGraph
+    selected: set[str]
+    levels: list[list[str]]
+    actions: dict[str, ServiceActions]
+    orphans: list[InstanceState]
+
+
+def plan_up(
+    project_name: str,
+    project: Mapping[str, Any],
+    existing: Iterable[InstanceState],
+    *,
+    services: Iterable[str] = (),
+    no_deps: bool = False,
+    scale: Mapping[str, int] | None = None,
+    force_recreate: bool = False,
+    hash_of: HashOf = default_hash,
+) -> UpPlan:
+    """Decide, per selected service, which instances to keep/start/recreate/create/remove.
+
+    Instances are matched by index; a config hash that differs from the recorded one
+    means recreate (unknown hashes never force a recreate). One-off instances are ignored.
+    """
+    graph = build_graph(dict(project), project_name)
+    scale = dict(scale or {})
+    for name in scale:
+        if name not in graph:
+            raise UsageError(f'no such service: "{name}"', code="no-such-service")
+    selected = selected_services(graph, services, no_deps=no_deps)
+    service_map: Mapping[str, Any] = project.get("services") or {}
+    by_service: dict[str, dict[int, InstanceState]] = {}
+    state: InstanceState | None
+    orphans: list[InstanceState] = []
+    for state in existing:
+        if state.ref.oneoff:
+            continue
+        if state.ref.service not in service_map:
+            orphans.append(state)
+            continue
+        by_service.setdefault(state.ref.service, {})[state.ref.index] = state
+    actions: dict[str, ServiceActions] = {}
+    for name in sorted(selected):
+        service = service_map[name]
+        count = replicas(service, scale.get(name))
+        wanted_hash = hash_of(name, service)
+        act = ServiceActions(service=name, scale=count)
+        current = by_service.get(name, {})
+        for index in range(1, count + 1):
+            ref = InstanceRef(project_name, name, index)
+            state = current.get(index)
+            if state is None:
+                act.create.append(ref)
+            elif force_recreate or (
+                wanted_hash is not None
+                and state.config_hash is not None
+                and state.config_hash != wanted_hash
+            ):
+                act.recreate.append(state.ref)
+            elif state.running:
+                act.keep.append(state.ref)
+            else:
+                act.start.append(state.ref)
+        act.remove = sorted(s.ref for i, s in current.items() if i > count)
+        actions[name] = act
+    return UpPlan(
+        project=project_name,
+        graph=graph,
+        selected=selected,
+        levels=levels_of(graph, selected),
+        actions=actions,
+        orphans=sorted(orphans, key=lambda s: s.ref),
+    )
+
+
+def plan_stop(
+    graph: nx.DiGraph,
+    states: Iterable[InstanceState],
+    services: Iterable[str] | None = None,
+) -> list[list[InstanceState]]:
+    """Instances grouped into stop levels: dependents before their dependencies.
+
+    Instances of services the graph does not know (orphans, or every instance when the
+    project could not be loaded) stop first, together.
+    """
+    wanted = set(services) if services is not None else None
+    groups: dict[str, list[InstanceState]] = {}
+    unknown: list[InstanceState] = []
+    for state in states:
+        name = state.ref.service
+        if wanted is not None and name not in wanted:
+            continue
+        if name in graph:
+            groups.setdefault(name, []).append(state)
+        else:
+            unknown.append(state)
+    levels: list[list[InstanceState]] = []
+    if unknown:
+        levels.append(sorted(unknown, key=lambda s: s.ref))
+    for level in stop_order(graph.subgraph(set(groups))):
+        batch = [s for name in level for s in sorted(groups[name], key=lambda s: s.ref)]
+        if batch:
+            levels.append(batch)
+    return levels

@@ -1,0 +1,589 @@
+"""The run commands end to end with the process runtime: real `composer` processes,
+a real detached supervisor, real service processes, checked through /proc and TCP."""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+import signal
+import socket
+import subprocess
+import sys
+import textwrap
+import threading
+import time
+import urllib.request
+import uuid
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from composer.errors import ComposerError
+
+PY = sys.executable
+PS_KEYS = {"Name", "Service", "State", "Health", "ExitCode", "Publishers"}
+PUBLISHER_KEYS = ["URL", "TargetPort", "PublishedPort", "Protocol"]
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def port_open(port: int) -> bool:
+    with socket.socket() as sock:
+        sock.settimeout(1)
+        return sock.connect_ex(("127.0.0.1", port)) == 0
+
+
+def process_exists(pid: int) -> bool:
+    """A live process (zombies waiting for their reaper do not count)."""
+    try:
+        with open(f"/proc/{pid}/stat", encoding="ascii") as handle:
+            return handle.read().rsplit(")", 1)[1].split()[0] not in "ZX"
+    except FileNotFoundError:
+        return False
+
+
+@dataclass
+class Project:
+    """One Compose project in a temporary directory with its own state directory."""
+
+    directory: Path
+    state: Path
+    name: str
+    seen_pids: set[int] = field(default_factory=set)
+
+    @property
+    def env(self) -> dict[str, str]:
+        env = dict(os.environ)
+        env["COMPOSER_STATE_DIR"] = str(self.state)
+        env["COMPOSER_RUNTIME"] = "process"
+        env.pop("NO_COLOR", None)
+        return env
+
+    def write(self, text: str) -> None:
+        (self.directory / "compose.yaml").write_text(textwrap.dedent(text), encoding="utf-8")
+
+    def args(self, *args: str) -> list[str]:
+        return [PY, "-m", "composer", "-p", self.name, *args]
+
+    def run(self, *args: str, timeout: float = 60) -> subprocess.CompletedProcess[str]:
+        done = subprocess.run(
+            self.args(*args),
+            cwd=self.directory,
+            env=self.env,
+            capture_output=True,
+            text=True,
+            timeout=timeout,
+        )
+        self.remember()
+        return done
+
+    def popen(self, *args: str) -> subprocess.Popen[str]:
+        return subprocess.Popen(
+            self.args(*args),
+            cwd=self.directory,
+            env=self.env,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+            start_new_session=True,
+        )
+
+    @property
+    def project_dir(self) -> Path:
+        return self.state / self.name
+
+    def records(self) -> list[dict[str, Any]]:
+        return [
+            json.loads(path.read_text())
+            for path in sorted(self.project_dir.glob(f"{self.name}-*.json"))
+        ]
+
+    def supervisor_pid(self) -> int | None:
+        try:
+            return int((self.project_dir / "supervisor.pid").read_text().strip())
+        except (OSError, ValueError):
+            return None
+
+    def remember(self) -> None:
+        """Note every pid this project ever recorded, for the final cleanup."""
+        for record in self.records():
+            if isinstance(record.get("pid"), int):
+                self.seen_pids.add(record["pid"])
+        pid = self.supervisor_pid()
+        if pid:
+            self.seen_pids.add(pid)
+
+    def pids(self) -> list[int]:
+        return [r["pid"] for r in self.records() if r.get("pid")]
+
+    def ps(self, *args: str) -> list[dict[str, Any]]:
+        done = self.run("ps", "--format", "json", *args)
+        assert done.returncode == 0, done.stderr
+        return [json.loads(line) for line in done.stdout.splitlines() if line.strip()]
+
+
+@pytest.fixture
+def project(tmp_path: Path) -> Iterator[Project]:
+    directory = tmp_path / "app"
+    directory.mkdir()
+    item = Project(directory, tmp_path / "state", f"cli-{uuid.uuid4().hex[:8]}")
+    try:
+        yield item
+    finally:
+        item.remember()
+        subprocess.run(
+            item.args("down", "-t", "1"),
+            cwd=directory,
+            env=item.env,
+            capture_output=True,
+            timeout=60,
+        )
+        for pid in item.seen_pids:  # whatever survived a failing test
+            if process_exists(pid):
+                with contextlib.suppress(OSError):
+                    os.kill(pid, signal.SIGKILL)
+
+
+def three_levels(port: int) -> str:
+    return f"""
+        services:
+          migrate:
+            image: alpine
+            command: sh -c 'echo migrated; exit 0'
+          web:
+            image: python
+            command: {PY} -m http.server {port} --bind 127.0.0.1
+            ports: ["127.0.0.1:{port}:{port}"]
+            depends_on:
+              migrate:
+                condition: service_completed_successfully
+            healthcheck:
+              test: ["CMD", "{PY}", "-c", "import urllib.request; urllib.request.urlopen('http://127.0.0.1:{port}/')"]
+              interval: 1s
+              start_interval: 100ms
+              start_period: 20s
+          worker:
+            image: alpine
+            command: sleep 300
+            deploy:
+              replicas: 2
+            depends_on:
+              web:
+                condition: service_healthy
+        """
+
+
+def test_up_detached_wait_ps_logs_down(project: Project) -> None:
+    port = free_port()
+    project.write(three_levels(port))
+    done = project.run("up", "-d", "--wait", "--wait-timeout", "30")
+    assert done.returncode == 0, done.stderr
+    assert f"Container {project.name}-web-1  Healthy" in done.stderr
+    with urllib.request.urlopen(f"http://127.0.0.1:{port}/", timeout=5) as answer:
+        assert answer.status == 200
+
+    # the supervisor outlives `up -d`, owns a 0600 socket in a 0700 directory
+    supervisor = project.supervisor_pid()
+    assert supervisor is not None and process_exists(supervisor)
+    assert (project.project_dir.stat().st_mode & 0o777) == 0o700
+    assert ((project.project_dir / "control.sock").stat().st_mode & 0o777) == 0o600
+
+    rows = project.ps()
+    assert [r["Name"] for r in rows] == [
+        f"{project.name}-web-1",
+        f"{project.name}-worker-1",
+        f"{project.name}-worker-2",
+    ]
+    for row in rows:
+        assert PS_KEYS <= set(row)
+        assert row["State"] == "running"
+    web = rows[0]
+    assert web["Service"] == "web" and web["Health"] == "healthy" and web["ExitCode"] == 0
+    assert web["Publishers"] == [
+        {"URL": "127.0.0.1", "TargetPort": port, "PublishedPort": port, "Protocol": "tcp"}
+    ]
+    assert list(web["Publishers"][0]) == PUBLISHER_KEYS
+    everything = {r["Name"]: r for r in project.ps("-a")}
+    assert everything[f"{project.name}-migrate-1"]["State"] == "exited"
+
+    logs = project.run("logs", "--no-color", "migrate")
+    assert logs.returncode == 0 and logs.stdout == "migrate-1 | migrated\n"
+    table = project.run("ps")
+    assert table.stdout.splitlines()[0].split() == [
+        "NAME",
+        "IMAGE",
+        "COMMAND",
+        "SERVICE",
+        "CREATED",
+        "STATUS",
+        "PORTS",
+    ]
+
+    pids = project.pids()
+    assert len(pids) == 4
+    down = project.run("down")
+    assert down.returncode == 0, down.stderr
+    assert not any(process_exists(p) for p in pids)
+    assert not port_open(port)
+    assert project.records() == []
+    deadline = time.monotonic() + 5
+    while process_exists(supervisor) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert not process_exists(supervisor)  # the owner leaves after down
+
+
+def test_exit_code_from(project: Project) -> None:
+    port = free_port()
+    project.write(
+        f"""
+        services:
+          web:
+            image: python
+            command: {PY} -m http.server {port} --bind 127.0.0.1
+            healthcheck:
+              test: ["CMD", "{PY}", "-c", "import urllib.request; urllib.request.urlopen('http://127.0.0.1:{port}/')"]
+              interval: 1s
+              start_interval: 100ms
+              start_period: 20s
+          tests:
+            image: alpine
+            command: sh -c 'echo testing; exit 3'
+            depends_on:
+              web:
+                condition: service_healthy
+        """
+    )
+    done = project.run("up", "--exit-code-from", "tests", "--no-color")
+    assert done.returncode == 3, done.stderr
+    assert "tests-1 | testing" in done.stdout
+    assert "tests-1 exited with code 3" in done.stdout
+    assert "Aborting on container exit..." in done.stderr
+    assert not port_open(port)  # the abort stopped web
+
+
+def test_down_after_supervisor_was_killed(project: Project) -> None:
+    port = free_port()
+    project.write(three_levels(port))
+    assert project.run("up", "-d", "--wait").returncode == 0
+    supervisor = project.supervisor_pid()
+    assert supervisor is not None
+    pids = project.pids()
+    os.kill(supervisor, signal.SIGKILL)
+    deadline = time.monotonic() + 5
+    while process_exists(supervisor) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert port_open(port)  # the services outlive their supervisor
+    # ps still answers from the records
+    assert {r["Service"] for r in project.ps()} == {"web", "worker"}
+    down = project.run("down")
+    assert down.returncode == 0, down.stderr
+    assert not any(process_exists(p) for p in pids)
+    assert not port_open(port)
+    assert project.records() == []
+    assert not (project.project_dir / "control.sock").exists()
+
+
+def test_down_by_project_name_from_elsewhere(project: Project, tmp_path: Path) -> None:
+    project.write(
+        """
+        services:
+          s:
+            image: alpine
+            command: sleep 300
+        """
+    )
+    assert project.run("up", "-d").returncode == 0
+    pids = project.pids()
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    ps = subprocess.run(
+        project.args("ps", "--format", "json"),
+        cwd=elsewhere,
+        env=project.env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert ps.returncode == 0, ps.stderr
+    assert [json.loads(line)["Name"] for line in ps.stdout.splitlines()] == [f"{project.name}-s-1"]
+    down = subprocess.run(
+        project.args("down"),
+        cwd=elsewhere,
+        env=project.env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert down.returncode == 0, down.stderr
+    assert not any(process_exists(p) for p in pids)
+
+
+def test_concurrent_up_creates_no_duplicates(project: Project) -> None:
+    project.write(
+        """
+        services:
+          a:
+            image: alpine
+            command: sleep 300
+            deploy:
+              replicas: 2
+          b:
+            image: alpine
+            command: sleep 300
+            depends_on: [a]
+        """
+    )
+    results: list[subprocess.CompletedProcess[str]] = []
+
+    def up() -> None:
+        results.append(project.run("up", "-d"))
+
+    threads = [threading.Thread(target=up) for _ in range(3)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=120)
+    assert [r.returncode for r in results] == [0, 0, 0], [r.stderr for r in results]
+    assert [r["Name"] for r in project.ps()] == [
+        f"{project.name}-a-1",
+        f"{project.name}-a-2",
+        f"{project.name}-b-1",
+    ]
+    # exactly three service processes of this project exist on the host
+    marker = f"COMPOSER_PROJECT={project.name}".encode()
+    mine = []
+    for entry in os.listdir("/proc"):
+        if not entry.isdigit():
+            continue
+        try:
+            environ = Path(f"/proc/{entry}/environ").read_bytes().split(b"\0")
+        except OSError:
+            continue
+        if marker in environ and process_exists(int(entry)):
+            mine.append(int(entry))
+    assert len(mine) == 3, mine
+
+
+def test_foreground_up_stops_everything_on_ctrl_c(project: Project) -> None:
+    project.write(
+        """
+        services:
+          db:
+            image: alpine
+            command: sh -c 'echo db up; exec sleep 300'
+          app:
+            image: alpine
+            command: sh -c 'echo app up; exec sleep 300'
+            depends_on: [db]
+        """
+    )
+    proc = project.popen("up", "--no-color")
+    try:
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline:
+            project.remember()
+            if len([r for r in project.records() if r.get("status") == "running"]) == 2:
+                break
+            time.sleep(0.1)
+        else:
+            pytest.fail("the services did not start")
+        time.sleep(0.5)  # let the log pump print
+        pids = project.pids()
+        proc.send_signal(signal.SIGINT)
+        out, err = proc.communicate(timeout=30)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.communicate()
+    assert proc.returncode == 130, err
+    assert "Gracefully stopping..." in err
+    assert "db-1  | db up" in out and "app-1 | app up" in out
+    assert not any(process_exists(p) for p in pids)
+    assert {r["State"] for r in project.ps("-a")} == {"exited"}
+
+
+def test_down_from_another_shell_ends_foreground_up(project: Project) -> None:
+    project.write(
+        """
+        services:
+          s:
+            image: alpine
+            command: sleep 300
+        """
+    )
+    proc = project.popen("up")
+    try:
+        deadline = time.monotonic() + 30
+        while not project.records() or project.records()[0].get("status") != "running":
+            assert time.monotonic() < deadline, "did not start"
+            time.sleep(0.1)
+        # the foreground process owns the project: it answers on the socket
+        assert project.supervisor_pid() == proc.pid
+        down = project.run("down")
+        assert down.returncode == 0, down.stderr
+        proc.communicate(timeout=30)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.communicate()
+    assert proc.returncode == 0
+    assert project.records() == []
+
+
+def test_exec_and_run(project: Project) -> None:
+    project.write(
+        """
+        services:
+          s:
+            image: alpine
+            command: sleep 300
+            environment:
+              GREETING: hello
+        """
+    )
+    assert project.run("up", "-d").returncode == 0
+    done = project.run("exec", "s", "sh", "-c", 'echo "$GREETING from $COMPOSER_SERVICE"; exit 5')
+    assert done.returncode == 5 and done.stdout == "hello from s\n"
+    done = project.run("run", "--rm", "s", "sh", "-c", 'echo "run $GREETING"; exit 6')
+    assert done.returncode == 6 and done.stdout == "run hello\n"
+    assert [r["Name"] for r in project.ps("-a")] == [f"{project.name}-s-1"]  # --rm
+
+
+def test_stop_start_restart(project: Project) -> None:
+    project.write(
+        """
+        services:
+          s:
+            image: alpine
+            command: sleep 300
+        """
+    )
+    assert project.run("up", "-d").returncode == 0
+    first = project.records()[0]["pid"]
+    assert project.run("stop", "-t", "1").returncode == 0
+    assert [r["State"] for r in project.ps("-a")] == ["exited"]
+    assert project.run("start").returncode == 0
+    assert [r["State"] for r in project.ps()] == ["running"]
+    second = project.records()[0]["pid"]
+    assert project.run("restart", "-t", "1").returncode == 0
+    third = project.records()[0]["pid"]
+    assert len({first, second, third}) == 3
+
+
+def test_failing_service_is_reported_with_exit_code_and_output(project: Project) -> None:
+    project.write(
+        """
+        services:
+          broken:
+            image: alpine
+            command: sh -c 'echo starting; echo no database >&2; sleep 0.3; exit 9'
+            healthcheck:
+              test: ["CMD", "false"]
+              interval: 10s
+          app:
+            image: alpine
+            command: sleep 300
+            depends_on:
+              broken:
+                condition: service_healthy
+        """
+    )
+    done = project.run("up", "-d")
+    assert done.returncode == 1
+    assert "dependency failed to start: container" in done.stderr
+    assert "exited with code 9" in done.stderr
+    assert "no database" in done.stderr
+    assert "app-1" not in done.stderr  # never started
+
+    project.write(
+        """
+        services:
+          broken:
+            image: alpine
+            command: sh -c 'echo gone >&2; exit 4'
+        """
+    )
+    done = project.run("up", "-d", "--wait")
+    assert done.returncode == 1
+    assert "exited (4)" in done.stderr and "gone" in done.stderr
+
+
+def test_docker_runtime_gives_a_clear_error(project: Project) -> None:
+    project.write("services:\n  s:\n    image: alpine\n    command: sleep 1\n")
+    done = project.run("up", "-d", "--runtime", "docker")
+    assert done.returncode == 1
+    assert "docker runtime is not available" in done.stderr
+    bad = project.run("ps", "--runtime", "podman")
+    assert bad.returncode == 2 and 'unknown runtime "podman"' in bad.stderr
+
+
+def test_control_socket_works_beyond_the_unix_path_limit(tmp_path: Path) -> None:
+    from composer.runtimes.process.backend import ProcessBackend
+    from composer.runtimes.process.supervisor import ControlServer, connect
+
+    root = tmp_path / ("deep-" + "x" * 60) / ("deeper-" + "y" * 60)
+    name = f"long-{uuid.uuid4().hex[:6]}"
+    backend = ProcessBackend(root)
+    server = ControlServer(root, name, backend).start()
+    try:
+        assert len(str(root / name / "control.sock")) > 108
+        client = connect(root, name)
+        assert client is not None
+        assert client.request("ps") == []
+        pong = client.ping()
+        assert pong is not None and pong["pid"] == os.getpid()
+        # a second owner for the same project is refused while the first answers
+        with pytest.raises(ComposerError, match="already run by another composer process"):
+            ControlServer(root, name, backend).start()
+    finally:
+        server.close()
+        backend.close()
+    assert connect(root, name) is None
+    assert not (root / name / "control.sock").exists()
+
+
+def test_log_prefixes_are_padded_and_coloured_only_when_asked() -> None:
+    import io
+
+    from composer.cli.commands.ps import human_duration
+    from composer.cli.commands.runtime_common import LogPrinter
+    from composer.runtimes.base import InstanceRef, LogLine
+
+    web, worker = InstanceRef("p", "web", 1), InstanceRef("p", "worker", 2)
+    plain = io.StringIO()
+    printer = LogPrinter(plain, color=False)
+    printer.register(["web-1", "worker-2"])
+    printer.line(LogLine(web, "hello"))
+    printer.line(LogLine(worker, "busy"))
+    assert plain.getvalue() == "web-1    | hello\nworker-2 | busy\n"
+
+    coloured = io.StringIO()
+    printer = LogPrinter(coloured, color=True)
+    printer.register(["web-1", "worker-2"])
+    printer.line(LogLine(web, "hello"))
+    printer.line(LogLine(worker, "busy"))
+    assert coloured.getvalue() == (
+        "\x1b[36mweb-1    | \x1b[0mhello\n\x1b[33mworker-2 | \x1b[0mbusy\n"
+    )
+    bare = io.StringIO()
+    LogPrinter(bare, prefix=False, color=False).line(LogLine(web, "raw"))
+    assert bare.getvalue() == "raw\n"
+
+    assert [human_duration(s) for s in (0.4, 1, 59, 61, 3599, 3600, 7200, 200000)] == [
+        "Less than a second",
+        "1 second",
+        "59 seconds",
+        "About a minute",
+        "59 minutes",
+        "About an hour",
+        "2 hours",
+        "2 days",
+    ]
