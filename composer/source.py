@@ -120,3 +120,32 @@ def format_path(path: Iterable[Hashable]) -> str:
         else:
             out += ("." if out else "") + str(part)
     return out
+
+
+def shallow_copy(src: dict[Any, Any]) -> dict[Any, Any]:
+    """A new mapping with the same items and, for a YMap, the same positions."""
+    if not isinstance(src, YMap):
+        return dict(src)
+    new = YMap(src)
+    new.loc = src.loc
+    new.locs = dict(src.locs)
+    new.key_locs = dict(src.key_locs)
+    return new
+
+
+class Located(str):
+    """A message (e.g. a warning) that also knows where it applies. It is still a plain
+    `str` for code that only prints it; `validate` reads `location`, `code` and `path`."""
+
+    location: Location | None
+    code: str
+    path: str
+
+    def __new__(
+        cls, text: str, location: Location | None, code: str = "warning", path: str = ""
+    ) -> Located:
+        self = super().__new__(cls, text)
+        self.location = location
+        self.code = code
+        self.path = path
+        return self

@@ -12,7 +12,14 @@ import typer
 from typer.exceptions import TyperException
 
 from composer.cli.commands import config as config_cmd
+from composer.cli.commands import down as down_cmd
+from composer.cli.commands import exec_run as exec_run_cmd
 from composer.cli.commands import graph as graph_cmd
+from composer.cli.commands import lifecycle as lifecycle_cmd
+from composer.cli.commands import logs as logs_cmd
+from composer.cli.commands import ps as ps_cmd
+from composer.cli.commands import up as up_cmd
+from composer.cli.commands import validate as validate_cmd
 from composer.cli.guard import run_guarded
 from composer.cli.project_options import (
     EnvFileOpt,
@@ -48,6 +55,13 @@ def root(
 
 config_cmd.register(app)
 graph_cmd.register(app)
+up_cmd.register(app)
+down_cmd.register(app)
+ps_cmd.register(app)
+logs_cmd.register(app)
+lifecycle_cmd.register(app)
+exec_run_cmd.register(app)
+validate_cmd.register(app)
 
 
 def _typer_exit(exc: Exception) -> int | None:

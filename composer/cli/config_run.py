@@ -33,6 +33,7 @@ class ConfigFlags:
     no_normalize: bool = False
     no_path_resolution: bool = False
     no_consistency: bool = False
+    sources: bool = False  # YAML with a `# file:line` comment per value
 
 
 def _tabulate(rows: list[list[str]]) -> str:
@@ -94,6 +95,12 @@ def run_config(args: ProjectArgs, flags: ConfigFlags) -> None:
         _write(_tabulate(variables_table(options)), output)
         return
 
+    if flags.sources:
+        from composer.cli.config_sources import write_sources
+
+        write_sources(options, flags, _write)
+        return
+
     loaded = load_project(options)
     for warning in loaded.warnings:
         console.warn(warning)
@@ -114,15 +121,17 @@ def run_config(args: ProjectArgs, flags: ConfigFlags) -> None:
         _write(_lines(images), output)
     elif flags.profiles:
         _write(_lines(all_profiles(project, loaded.disabled_services)), output)
-    elif flags.hash is not None:
+    elif flags.hash:  # the reference ignores an empty --hash
         from composer.hashing import service_hash
 
+        # As the reference: names sorted, taken verbatim (no trimming), exit 1 if absent.
         wanted = flags.hash
-        names = sorted(service_map) if wanted == "*" else [n.strip() for n in wanted.split(",")]
+        names = sorted(service_map) if wanted == "*" else sorted(wanted.split(","))
         rows = []
         for name in names:
             if name not in service_map:
-                raise UsageError(f'no such service: "{name}"', code="no-such-service")
+                why = "disabled" if name in loaded.disabled_services else "not found"
+                raise ComposerError(f"no such service: {name}: {why}", code="no-such-service")
             rows.append(f"{name} {service_hash(name, service_map[name])}")
         _write(_lines(rows), output)
     elif flags.environment:

@@ -16,6 +16,13 @@ def main(argv: list[str] | None = None) -> int:
 
         project, flags = parsed
         return run_guarded(lambda: run_config(project, flags))
+    from composer.cli.validate_run import parse_call, run_call
+
+    call = parse_call(args)
+    if call is not None:
+        from composer.cli.guard import run_guarded
+
+        return run_guarded(lambda: run_call(*call))
     from composer.cli.app import main as full_main
 
     return full_main(args)

@@ -44,6 +44,7 @@ CONFIG_OPTIONS: dict[str, tuple[str, str]] = {
     "--no-normalize": ("no_normalize", FLAG),
     "--no-path-resolution": ("no_path_resolution", FLAG),
     "--no-consistency": ("no_consistency", FLAG),
+    "--sources": ("sources", FLAG),
 }
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import sys
 from dataclasses import dataclass, field
+from typing import Any
 
 from composer.loader.options import LoadOptions
 
@@ -33,9 +34,11 @@ class ProjectArgs:
             project_directory=project_directory or self.project_directory,
         )
 
-    def load_options(self, **switches: bool) -> LoadOptions:
+    def load_options(self, **switches: Any) -> LoadOptions:
         stdin_text = sys.stdin.read() if "-" in self.files else None
-        profiles = [p.strip() for value in self.profiles for p in value.split(",") if p.strip()]
+        # Taken verbatim, as the reference does: `--profile a,b` names one profile "a,b"
+        # (only COMPOSE_PROFILES is a comma-separated list).
+        profiles = list(self.profiles)
         return LoadOptions(
             files=list(self.files),
             project_name=self.project_name,

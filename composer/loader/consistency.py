@@ -8,7 +8,7 @@ while `config` stops at the first.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Collection, Iterator
 from typing import Any
 
 from composer.errors import ConsistencyError
@@ -131,12 +131,16 @@ def check_healthcheck(project: Project) -> Iterator[ConsistencyError]:
             )
 
 
-def check_depends_on(project: Project) -> Iterator[ConsistencyError]:
+def check_depends_on(
+    project: Project, disabled: Collection[str] = ()
+) -> Iterator[ConsistencyError]:
+    """`required: false` only excuses a dependency on a profile-disabled service;
+    one that is not defined at all is an error either way (the reference's rule)."""
     services = project.get("services") or {}
     for name, s in _services(project):
         for target, spec in (s.get("depends_on") or {}).items():
             required = not isinstance(spec, dict) or spec.get("required", True) is not False
-            if target not in services and required:
+            if target not in services and (required or target not in disabled):
                 yield _error(
                     project,
                     f'service "{name}" depends on undefined service "{target}"',
@@ -202,6 +206,60 @@ def check_scale(project: Project) -> Iterator[ConsistencyError]:
                 ("services", name, "container_name"),
                 "container-name-replicas",
             )
+
+
+# (service key, path under deploy.resources, how the reference names that path):
+# a legacy service key and its deploy.resources twin must agree when both exist.
+RESOURCE_ALIASES: tuple[tuple[str, tuple[str, str], str], ...] = (
+    ("cpus", ("limits", "cpus"), "deploy.resources.limits.cpus"),
+    ("mem_limit", ("limits", "memory"), "deploy.resources.limits.memory"),
+    ("mem_reservation", ("reservations", "memory"), "deploy.resources.reservations.memory"),
+    ("pids_limit", ("limits", "pids"), "deploy.resources.limits.pids"),
+)
+
+
+def _resource_number(key: str, value: Any) -> float:
+    """The number the reference's model holds for `value` (0 when unset), so that
+    `1g` and "1073741824" compare equal, and cpus compare as Go float32."""
+    from composer.loader.units import float32, normalize_bytes
+
+    if value is None or isinstance(value, bool):
+        return 0
+    if key == "cpus":
+        return float32(float(value))
+    if key in ("mem_limit", "mem_reservation"):
+        return int(normalize_bytes(value))
+    return int(value)
+
+
+def check_resource_aliases(project: Project) -> Iterator[ConsistencyError]:
+    """compose-go rejects e.g. mem_limit beside a deploy.resources.limits block that
+    says otherwise; a limits block without the key counts as 0 and so disagrees."""
+    for name, s in _services(project):
+        deploy = s.get("deploy")
+        resources = (deploy.get("resources") if isinstance(deploy, dict) else None) or {}
+        for key, (section, field), twin in RESOURCE_ALIASES:
+            block = resources.get(section)
+            mine = _resource_number(key, s.get(key))
+            if not mine or not isinstance(block, dict):
+                continue
+            if _resource_number(key, block.get(field)) != mine:
+                yield _error(
+                    project,
+                    f"services.{name}: can't set distinct values on '{key}' and '{twin}'",
+                    ("services", name, key),
+                    "resource-alias",
+                    f"keep only one of `{key}` and `{twin}`",
+                )
+
+
+def sync_scale(project: Project) -> None:
+    """The reference's consistency pass copies `scale` into an existing `deploy`
+    block as `deploy.replicas` (checkConsistency writes through the Deploy pointer)."""
+    for _name, s in _services(project):
+        deploy = s.get("deploy")
+        if s.get("scale") is not None and isinstance(deploy, dict):
+            deploy["replicas"] = s["scale"]
 
 
 def check_container_names(project: Project) -> Iterator[ConsistencyError]:
@@ -281,19 +339,32 @@ CHECKS: tuple[Check, ...] = (
     _mounts("configs", "config"),
     _mounts("secrets", "secret"),
     check_scale,
+    check_resource_aliases,
     check_secret_sources,
     check_container_names,
     check_cycles,
 )
 
 
-def problems(project: Project) -> list[ConsistencyError]:
+def _checks(disabled: Collection[str]) -> list[Check]:
+    """CHECKS, with the names of profile-disabled services given to the one that needs them."""
+    return [
+        (lambda p: check_depends_on(p, disabled)) if run is check_depends_on else run
+        for run in CHECKS
+    ]
+
+
+def problems(project: Project, disabled: Collection[str] = ()) -> list[ConsistencyError]:
     """Every consistency problem, in the order of CHECKS."""
-    return [error for check in CHECKS for error in check(project)]
+    return [error for check in _checks(disabled) for error in check(project)]
 
 
-def check(project: Project) -> None:
-    """Raise the first consistency problem, as `config` does."""
-    for run in CHECKS:
+def check(project: Project, disabled: Collection[str] = ()) -> None:
+    """Raise the first consistency problem, as `config` does; then apply the one
+    change the reference's check makes to the model (scale -> deploy.replicas).
+    `disabled`: services switched off by profiles (a `required: false` dependency
+    on one of them is fine)."""
+    for run in _checks(disabled):
         for error in run(project):
             raise error
+    sync_scale(project)

@@ -27,6 +27,41 @@ DEFAULT_OVERRIDE_FILE_NAMES = (
 _NAME_CHARS = re.compile(r"[a-z0-9_-]")
 
 
+@dataclass(frozen=True, slots=True)
+class EnvSource:
+    """Where one interpolation variable got its value: `shell` (the process
+    environment), `env-file` (--env-file / COMPOSE_ENV_FILES) or `dotenv` (the project's
+    `.env`), with the file and the line that set it."""
+
+    origin: str
+    file: str | None = None
+    line: int | None = None
+
+    def __str__(self) -> str:
+        if self.origin == "shell":
+            return "the shell environment"
+        where = f"{self.file}:{self.line}" if self.line else str(self.file)
+        return f"--env-file {where}" if self.origin == "env-file" else where
+
+
+_ENV_KEY_LINE = re.compile(r"[ \t]*(?:export[ \t]+)?([^\s=:#]+)[ \t]*[=:\n]")
+
+
+def key_lines(path: str) -> dict[str, int]:
+    """The last line that sets each key of a dotenv file (a line scan: good enough to
+    point a user at it; the parser itself decides the values)."""
+    lines: dict[str, int] = {}
+    try:
+        with open(path, encoding="utf-8", errors="replace") as handle:
+            for number, text in enumerate(handle, start=1):
+                match = _ENV_KEY_LINE.match(text)
+                if match:
+                    lines[match.group(1)] = number
+    except OSError:
+        pass
+    return lines
+
+
 @dataclass
 class ProjectInputs:
     """Everything the loader needs before it reads a single Compose file."""
@@ -39,6 +74,8 @@ class ProjectInputs:
     project_name: str | None
     name_is_explicit: bool
     warnings: list[str] = field(default_factory=list)
+    # where each variable of `environment` came from (for validate and config --sources)
+    env_sources: dict[str, EnvSource] = field(default_factory=dict)
 
 
 def normalize_project_name(name: str) -> str:
@@ -71,9 +108,16 @@ def _env_file_list(
     return [default] if os.path.isfile(default) else []
 
 
-def _load_env_files(paths: list[str], environment: dict[str, str]) -> None:
-    """Add the files' variables to `environment`; values already set win."""
+def _load_env_files(
+    paths: list[str],
+    environment: dict[str, str],
+    sources: dict[str, EnvSource] | None = None,
+    origin: str = "dotenv",
+) -> None:
+    """Add the files' variables to `environment`; values already set win. `sources`
+    learns the file and line each added variable comes from."""
     merged: dict[str, str] = {}
+    where: dict[str, EnvSource] = {}
     for path in paths:
         if not os.path.exists(path):
             raise ComposerError(
@@ -92,10 +136,15 @@ def _load_env_files(paths: list[str], environment: dict[str, str]) -> None:
                 return environment[name]
             return _merged.get(name)
 
+        lines = key_lines(path) if sources is not None else {}
         for key, value in read_env_file(path, lookup=lookup).items():
             if value is not None:
                 merged[key] = value
+                if sources is not None:
+                    where[key] = EnvSource(origin, path, lines.get(key))
     for key, value in merged.items():
+        if key not in environment and sources is not None:
+            sources[key] = where[key]
         environment.setdefault(key, value)
 
 
@@ -136,12 +185,16 @@ def resolve_inputs(options: LoadOptions) -> ProjectInputs:
     """Settle files, working directory, environment, profiles and name, as the reference does."""
     cwd = options.cwd or os.getcwd()
     environ = dict(os.environ if options.environ is None else options.environ)
+    # The reference always has PWD (the current directory when the shell did not set it).
+    environ.setdefault("PWD", cwd)
     environment = dict(environ)
+    sources = dict.fromkeys(environment, EnvSource("shell"))
+    origin = "env-file" if options.env_files or environ.get("COMPOSE_ENV_FILES") else "dotenv"
     files = [f if f == "-" else os.path.abspath(os.path.join(cwd, f)) for f in options.files]
 
     working_dir = _working_dir(options, files, cwd)
     env_files = _env_file_list(options, environ, cwd, working_dir)
-    _load_env_files(env_files, environment)
+    _load_env_files(env_files, environment, sources, origin)
 
     if not files and environment.get("COMPOSE_FILE"):
         separator = environment.get("COMPOSE_PATH_SEPARATOR") or os.pathsep
@@ -162,7 +215,7 @@ def resolve_inputs(options: LoadOptions) -> ProjectInputs:
     if second_dir != working_dir and not options.env_files:
         working_dir = second_dir
         more = _env_file_list(options, environ, cwd, working_dir)
-        _load_env_files(more, environment)
+        _load_env_files(more, environment, sources, origin)
         env_files = env_files + [f for f in more if f not in env_files]
     working_dir = second_dir
 
@@ -185,4 +238,5 @@ def resolve_inputs(options: LoadOptions) -> ProjectInputs:
         profiles=profiles,
         project_name=name,
         name_is_explicit=explicit,
+        env_sources=sources,
     )

@@ -23,8 +23,9 @@ from typing import Any
 
 from composer.errors import ComposerError
 from composer.loader import dotenv
+from composer.loader.discovery import key_lines
 from composer.loader.template import unset_warning
-from composer.source import YMap, carry
+from composer.source import Location, YMap, carry, loc_of
 
 Lookup = Callable[[str], "str | None"]
 
@@ -72,8 +73,11 @@ def _resolve_service(service: dict[str, Any], lookup: Lookup, warnings: list[str
         if value is None:
             declared[key] = lookup(key)
 
+    original = service.get("environment")
     env_files = service.pop("env_file", None) or []
     merged: dict[str, str | None] = {k: v for k, v in declared.items() if v is not None}
+    # where each value comes from (config --sources): the env_file line, else the key
+    positions: dict[str, Location] = {}
     if env_files:
 
         def env_lookup(name: str) -> str | None:
@@ -93,10 +97,19 @@ def _resolve_service(service: dict[str, Any], lookup: Lookup, warnings: list[str
             if warnings is not None:
                 warnings.extend(unset_warning(name) for name in missing)
             merged.update({k: v for k, v in values.items() if v is not None})
+            lines = key_lines(path)
+            positions.update((k, Location(path, lines.get(k, 1), 1)) for k in values)
     merged.update(declared)
     if merged or has_env:
         environment = YMap(merged)
         carry(environment, service, "environment")
+        environment.locs.update(positions)
+        block = loc_of(service, "environment")
+        if block is not None:
+            for key in declared:  # where only the block's position is known
+                environment.locs[key] = block
+        if isinstance(original, YMap):
+            environment.locs.update(original.locs)
         service["environment"] = environment
         if not merged:
             del service["environment"]

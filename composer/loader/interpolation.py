@@ -33,7 +33,7 @@ import struct
 from collections.abc import Callable, Hashable
 from typing import Any
 
-from composer.errors import InterpolationError
+from composer.errors import ComposerError, InterpolationError
 from composer.loader.tags import Override
 from composer.loader.template import (
     Lookup,
@@ -44,7 +44,7 @@ from composer.loader.template import (
     go_quote,
     unset_warning,
 )
-from composer.source import YList, YMap, locate
+from composer.source import Location, YList, YMap, locate
 
 Warnings = list[str] | None
 Caster = Callable[[str, Warnings], Any]
@@ -329,14 +329,131 @@ def _copy_list(src: list[Any]) -> list[Any]:
     return list(src)
 
 
-def interpolate(data: Any, lookup: Lookup, *, warnings: list[str] | None = None) -> Any:
+# Told about every string that references variables: where the string is, its key path,
+# each variable looked up with its value (None: unset) and the plain references that
+# were unset (the ones the reference warns about). For `validate` and `config --sources`.
+VariableHook = Callable[
+    [Location | None, tuple[Hashable, ...], dict[str, str | None], list[str]], None
+]
+
+
+class _TracingWalker(_Walker):
+    """The walker for `validate` / `config --sources`: knows the key path it is at, so it
+    can report variable uses and record every failure instead of stopping at the first.
+    A separate class so that the plain walk keeps its speed."""
+
+    __slots__ = ("root", "path", "errors", "hook")
+
+    def __init__(
+        self,
+        lookup: Lookup,
+        warnings: Warnings,
+        root: Any,
+        errors: list[ComposerError] | None,
+        hook: VariableHook | None,
+    ) -> None:
+        super().__init__(lookup, warnings)
+        self.root = root
+        self.path: list[Hashable] = []
+        self.errors = errors
+        self.hook = hook
+
+    def _fail(self, error: InterpolationError | CastError) -> None:
+        if self.errors is None:
+            raise _Failed(error)
+        self.errors.append(_error(error, list(self.path), self.root))
+
+    def string(self, text: str, nodes: tuple[_Node, ...]) -> Any:
+        if "$" in text:
+            used: dict[str, str | None] = {}
+            base = self.lookup
+
+            def lookup(name: str) -> str | None:
+                found = base(name)
+                used.setdefault(name, found)
+                return found
+
+            missing: list[str] = []
+            result, failure = _substitute(text, lookup, missing)
+            if missing and self.warnings is not None:
+                self.warnings.extend(unset_warning(name) for name in missing)
+            if self.hook is not None:
+                self.hook(locate(self.root, self.path), tuple(self.path), used, missing)
+            if failure is not None:
+                self._fail(failure)
+                return text  # collecting: the value stays as written
+            text = result
+        for node in nodes:
+            if node.cast is not None:
+                try:
+                    return node.cast(text, self.warnings)
+                except CastError as error:
+                    self._fail(error)
+                    return text
+        return text
+
+    def mapping(self, src: dict[Any, Any], nodes: tuple[_Node, ...]) -> dict[Any, Any]:
+        out: dict[Any, Any] | None = None
+        path = self.path
+        for key, item in src.items():
+            kind = type(item)
+            if kind is str and not nodes and "$" not in item:
+                continue
+            if kind is not str and kind is not Override and not isinstance(item, (dict, list)):
+                continue
+            path.append(key)
+            try:
+                new = self.value(item, _step(nodes, str(key)) if nodes else _NONE)
+            except _Failed as failed:
+                failed.keys.append(key)
+                raise
+            finally:
+                path.pop()
+            if new is not item:
+                if out is None:
+                    out = _copy_map(src)
+                out[key] = new
+        return src if out is None else out
+
+    def sequence(self, src: list[Any], nodes: tuple[_Node, ...]) -> list[Any]:
+        out: list[Any] | None = None
+        inner = _step(nodes, LIST_ITEM) if nodes else _NONE
+        path = self.path
+        for index, item in enumerate(src):
+            path.append(index)
+            try:
+                new = self.value(item, inner)
+            except _Failed as failed:
+                failed.keys.append(index)
+                raise
+            finally:
+                path.pop()
+            if new is not item:
+                if out is None:
+                    out = _copy_list(src)
+                out[index] = new
+        return src if out is None else out
+
+
+def interpolate(
+    data: Any,
+    lookup: Lookup,
+    *,
+    warnings: list[str] | None = None,
+    errors: list[ComposerError] | None = None,
+    sources: VariableHook | None = None,
+) -> Any:
     """Substitute `${...}` in every string value of `data`, then apply CASTS.
 
     `lookup(name)` returns a variable's value or None when unset. Warnings (unset
     variables, YAML 1.1 booleans) are appended to `warnings` in document order. Raises
     InterpolationError with the reference's message, the failing value's Location and
-    its key path.
+    its key path; with an `errors` list every failure is appended there instead (the
+    failing values stay as written) and the walk goes on. `sources` is called for each
+    string that references variables (see VariableHook).
     """
+    if errors is not None or sources is not None:
+        return _TracingWalker(lookup, warnings, data, errors, sources).value(data, _ROOT)
     walker = _Walker(lookup, warnings)
     try:
         return walker.value(data, _ROOT)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 
@@ -25,3 +26,6 @@ class LoadOptions:
     cwd: str | None = None
     # Content of `-f -`, read by the CLI.
     stdin_text: str | None = None
+    # Told about each string that references variables (interpolation.VariableHook):
+    # `validate` and `config --sources` use it; None costs nothing.
+    variable_hook: Callable[..., None] | None = None

@@ -19,7 +19,12 @@ from composer.loader import consistency, profiles
 from composer.loader.canonical import canonical
 from composer.loader.context import LoadContext
 from composer.loader.defaults import normalize, prune_unused, set_defaults, to_model
-from composer.loader.discovery import ProjectInputs, normalize_project_name, resolve_inputs
+from composer.loader.discovery import (
+    EnvSource,
+    ProjectInputs,
+    normalize_project_name,
+    resolve_inputs,
+)
 from composer.loader.environment import resolve_environment
 from composer.loader.extends import ExtendsResolver
 from composer.loader.include import apply_include
@@ -28,7 +33,7 @@ from composer.loader.merge import enforce_unicity, merge
 from composer.loader.options import LoadOptions
 from composer.loader.paths import resolve_paths
 from composer.loader.yaml import parse_documents, read_text
-from composer.source import Location, YMap, loc_of
+from composer.source import Located, Location, YMap, key_loc_of, loc_of, shallow_copy
 
 
 @dataclass
@@ -47,6 +52,12 @@ class LoadedProject:
     # True when the project went through the reference's model binding: it is then
     # printed in the model's field order, otherwise with sorted keys.
     bound: bool = True
+    # where each interpolation variable came from (shell, .env line, --env-file line)
+    env_sources: dict[str, EnvSource] = field(default_factory=dict)
+    # collecting mode only: the project before unused top-level resources were pruned
+    # (its networks/volumes/secrets/configs/models sections are copies); None when the
+    # load stopped before that stage
+    unpruned: dict[str, Any] | None = None
 
 
 class _Loader:
@@ -84,7 +95,13 @@ class _Loader:
     def prepare(self, cfg: dict[str, Any], file: str, ctx: LoadContext) -> dict[str, Any]:
         """parse result -> interpolated, extended, included raw data of one document."""
         if ctx.interpolate:
-            cfg = interpolate(cfg, ctx.lookup(), warnings=ctx.warnings)
+            cfg = interpolate(
+                cfg,
+                ctx.lookup(),
+                warnings=ctx.warnings,
+                errors=ctx.errors,
+                sources=self.options.variable_hook,
+            )
         self.extends.apply(cfg, file, ctx)
         apply_include(cfg, file, ctx.child(included=[*ctx.included, file]), self._read_include)
         return cfg
@@ -130,8 +147,13 @@ class _Loader:
             if validate and file not in ctx.version_warned:
                 ctx.version_warned.add(file)
                 ctx.warnings.append(
-                    f"{file}: the attribute `version` is obsolete, it will be ignored, "
-                    "please remove it to avoid potential confusion"
+                    Located(
+                        f"{file}: the attribute `version` is obsolete, it will be ignored, "
+                        "please remove it to avoid potential confusion",
+                        key_loc_of(cfg, "version"),
+                        code="obsolete-version",
+                        path="version",
+                    )
                 )
             del candidate["version"]
         candidate = canonical(
@@ -144,7 +166,17 @@ class _Loader:
         services: dict[str, Any] = {}
         found = False
         for doc in docs:
-            cfg = interpolate(doc, ctx.lookup(), warnings=ctx.warnings) if ctx.interpolate else doc
+            cfg = (
+                interpolate(
+                    doc,
+                    ctx.lookup(),
+                    warnings=ctx.warnings,
+                    errors=ctx.errors,
+                    sources=self.options.variable_hook,
+                )
+                if ctx.interpolate
+                else doc
+            )
             if isinstance(cfg.get("services"), dict):
                 found = True
                 part = canonical(
@@ -178,12 +210,13 @@ def _project_name(loader: _Loader, files: list[str], ctx: LoadContext, explicit:
             value = doc.get("name")
             if isinstance(value, str) and value:
                 from_yaml = value
-    if from_yaml and ctx.interpolate:
-        from_yaml = interpolate({"name": from_yaml}, ctx.lookup(), warnings=[])["name"]
     if from_yaml:
-        name = normalize_project_name(from_yaml)
-        if name:
-            return name
+        # A name written in a file is used even when it ends up empty after
+        # interpolation and normalisation (`name: "!!!"`, `name: ${UNSET}`): the
+        # reference then fails with "project name must not be empty".
+        if ctx.interpolate:
+            from_yaml = interpolate({"name": from_yaml}, ctx.lookup(), warnings=[])["name"]
+        return normalize_project_name(from_yaml)
     return normalize_project_name(os.path.basename(ctx.working_dir))
 
 
@@ -226,6 +259,7 @@ def load_project(
         profiles=inputs.profiles,
         warnings=ctx.warnings,
         bound=options.interpolate,
+        env_sources=inputs.env_sources,
     )
     project = loader.load_files(inputs.files, ctx)
     if errors:
@@ -236,9 +270,26 @@ def load_project(
     except ComposerError as error:
         ctx.fail(error)
         return result
+    if errors is not None:
+        result.unpruned = _unpruned(project)
+    if options.interpolate:  # also with --no-normalize (WithoutUnnecessaryResources)
+        project = prune_unused(project)
     result.project = _named(name, project)
     result.disabled_services = disabled
     return result
+
+
+_PRUNED = ("networks", "volumes", "secrets", "configs", "models")
+
+
+def _unpruned(project: dict[str, Any]) -> dict[str, Any]:
+    """What prune_unused is about to change, copied (it deletes in place)."""
+    keep = shallow_copy(project)
+    for kind in _PRUNED:
+        section = project.get(kind)
+        if isinstance(section, dict):
+            keep[kind] = shallow_copy(section)
+    return keep
 
 
 def _named(name: str, project: dict[str, Any]) -> dict[str, Any]:
@@ -274,14 +325,16 @@ def _finish(
     elif options.interpolate:
         project = to_model(project)
 
-    project, disabled = profiles.apply_profiles(project, inputs.profiles)
-    if options.consistency:
+    # Without interpolation the reference renders its raw model: profiles are not
+    # applied and consistency is not checked (docker compose's runConfigNoInterpolate).
+    disabled: dict[str, Any] = {}
+    if options.interpolate:
+        project, disabled = profiles.apply_profiles(project, inputs.profiles)
+    if options.consistency and options.interpolate:
         if ctx.errors is None:
-            consistency.check(project)
+            consistency.check(project, disabled)
         else:
-            ctx.errors.extend(consistency.problems(project))
+            ctx.errors.extend(consistency.problems(project, disabled))
     if options.resolve_environment and options.interpolate:
         project = resolve_environment(project, ctx.lookup(), warnings=ctx.warnings)
-    if options.normalize and options.interpolate:
-        project = prune_unused(project)
     return project, disabled

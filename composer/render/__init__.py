@@ -34,14 +34,21 @@ from composer.render.model import (
     project_json_tree,
     project_yaml_tree,
 )
-from composer.render.yaml_emit import emit_yaml
+from composer.render.yaml_emit import Annotate, emit_yaml
 
 __all__ = ["RenderError", "dump_json", "dump_yaml", "render_json", "render_yaml"]
 
 
-def render_yaml(project: Mapping[str, Any], *, escape_dollars: bool = True) -> str:
-    """`docker compose config` text for a canonical project (ends with a newline)."""
-    text = emit_yaml(project_yaml_tree(project))
+def render_yaml(
+    project: Mapping[str, Any],
+    *,
+    escape_dollars: bool = True,
+    annotate: Annotate | None = None,
+) -> str:
+    """`docker compose config` text for a canonical project (ends with a newline).
+    `annotate(key_path)` may return a comment for a value's line (`config --sources`);
+    comments must not contain `$` when `escape_dollars` is on."""
+    text = emit_yaml(project_yaml_tree(project), annotate=annotate)
     return text.replace("$", "$$") if escape_dollars else text
 
 

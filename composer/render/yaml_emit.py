@@ -12,6 +12,7 @@ than 128 bytes or containing a line break use the explicit `? key` / `: value` f
 from __future__ import annotations
 
 import re
+from collections.abc import Callable, Hashable
 from typing import Any
 
 from composer.render.goscalar import go_float_g, resolves_to_non_string
@@ -335,6 +336,66 @@ class _Writer:
         return text if text.endswith("\n") else text + "\n"
 
 
-def emit_yaml(tree: Any, indent: int = 2) -> str:
-    """YAML text for an ordered tree, as yaml.v3's Encoder with SetIndent(indent)."""
+# Called with the key path of each scalar (or empty collection) written; a returned
+# text is appended to that value's line as a `# comment` (config --sources).
+Annotate = Callable[[tuple[Hashable, ...]], "str | None"]
+
+
+class _AnnotatingWriter(_Writer):
+    """The writer with a key path and a comment hook; a subclass, so the plain writer
+    keeps its fast paths (inline scalars, caches) untouched."""
+
+    __slots__ = ("annotate", "path")
+
+    def __init__(self, best: int, annotate: Annotate) -> None:
+        super().__init__(best)
+        self.annotate = annotate
+        self.path: list[Hashable] = []
+
+    def value(self, node: Any, col: int, inline: bool) -> None:
+        start = len(self.out)
+        super().value(node, col, inline)
+        if isinstance(node, (dict, list)) and node:
+            return
+        comment = self.annotate(tuple(self.path))
+        if comment:
+            text = "".join(self.out[start:])
+            cut = text.find("\n")  # a literal block takes the comment on its header line
+            if cut < 0:
+                cut = len(text)
+            self.out[start:] = [text[:cut] + "  # " + comment.replace("\n", " ") + text[cut:]]
+
+    def mapping(self, node: dict[Any, Any], col: int, lead: str) -> None:
+        out = self.out
+        pad = " " * col
+        child = self.next_indent(col)
+        for key, item in node.items():
+            text = self.key_text(key)
+            self.path.append(key)
+            if text is None:
+                out.append(lead + "?")
+                _Writer.value(self, key, child, True)
+                out.append(pad + ":")
+            else:
+                out.append(lead + text + ":")
+            self.value(item, child, text is None)
+            self.path.pop()
+            lead = pad
+
+    def sequence(self, node: list[Any], col: int, lead: str) -> None:
+        out = self.out
+        following = " " * col + "-"
+        for index, item in enumerate(node):
+            self.path.append(index)
+            out.append(lead)
+            self.value(item, col + 2, True)
+            self.path.pop()
+            lead = following
+
+
+def emit_yaml(tree: Any, indent: int = 2, annotate: Annotate | None = None) -> str:
+    """YAML text for an ordered tree, as yaml.v3's Encoder with SetIndent(indent).
+    `annotate` adds a trailing comment to the values it answers for."""
+    if annotate is not None:
+        return _AnnotatingWriter(indent, annotate).document(tree)
     return _Writer(indent).document(tree)

@@ -61,6 +61,10 @@ def register(app: typer.Typer) -> None:
         no_normalize: Annotated[bool, typer.Option("--no-normalize")] = False,
         no_path_resolution: Annotated[bool, typer.Option("--no-path-resolution")] = False,
         no_consistency: Annotated[bool, typer.Option("--no-consistency")] = False,
+        sources: Annotated[
+            bool,
+            typer.Option("--sources", help="Comment each value with the file:line it came from"),
+        ] = False,
     ) -> None:
         """Parse, resolve and render the Compose files in canonical form."""
         args = global_args(ctx).combined(file, project_name, profile, env_file, project_directory)
@@ -82,5 +86,6 @@ def register(app: typer.Typer) -> None:
                 no_normalize=no_normalize,
                 no_path_resolution=no_path_resolution,
                 no_consistency=no_consistency,
+                sources=sources,
             ),
         )
