@@ -30,7 +30,9 @@ from typing import Any
 from composer.errors import SchemaError
 from composer.source import Location, key_loc_of, locate
 
-SCHEMA_PATH = Path(__file__).resolve().parent.parent / "schemas" / "compose-spec.json"
+# composer/schemas is a link to the repository's schemas/ folder, so the schema kept
+# current by scripts/extract_schema.py is also package data in a wheel.
+SCHEMA_PATH = Path(__file__).parent / "schemas" / "compose-spec.json"
 
 # Keywords that only annotate (ignored) and those the compiler implements.
 _ANNOTATIONS = frozenset(

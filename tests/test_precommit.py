@@ -148,11 +148,6 @@ def test_try_repo_system_hook(tmp_path: Path) -> None:
 
 
 @pytest.mark.skipif(PRE_COMMIT is None, reason="pre-commit is not installed")
-@pytest.mark.xfail(
-    strict=True,
-    reason="schemas/compose-spec.json is not package data: a non-editable install (what "
-    "pre-commit makes) cannot find the schema; remove this marker once it is packaged",
-)
 def test_try_repo_python_hook(tmp_path: Path) -> None:
     _assert_stack_verdicts(_try_repo(tmp_path, "composer-validate", with_package=True))
 
