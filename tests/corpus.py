@@ -55,7 +55,9 @@ class Verdict:
 def corpus_dir() -> Path | None:
     override = os.environ.get("COMPOSER_CORPUS")
     folder = Path(override) if override else CORPUS
-    return folder if folder.is_dir() else None
+    # resolved: the reference's outputs name the case folder with symlinks resolved,
+    # and so does the working directory Composer sees after chdir
+    return folder.resolve() if folder.is_dir() else None
 
 
 def cases() -> list[Case]:

@@ -45,7 +45,7 @@ def readme_commands() -> list[str]:
 def test_readme_starts_with_exactly_two_commands() -> None:
     commands = readme_commands()
     assert len(commands) == 2
-    assert "composer" in commands[0] and "pytest" in commands[1]
+    assert "quickstart" in commands[0] and "pytest" in commands[1]
 
 
 def test_ci_run_runs_the_readme_test_command() -> None:
