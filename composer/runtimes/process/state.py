@@ -77,6 +77,12 @@ def group_members(pgid: int, since_ticks: int) -> list[int]:
     a live process holds the pid `pgid` with another start time, the number was
     reused for a new group and nothing in it is ours.
     """
+    try:
+        os.killpg(pgid, 0)  # cheap: no process at all in the group -> nothing to scan
+    except ProcessLookupError:
+        return []
+    except PermissionError:
+        pass  # something exists in the group (not ours to signal): scan to be sure
     leader = proc_stat(pgid)
     if leader is not None and leader[2] != since_ticks:
         return []
