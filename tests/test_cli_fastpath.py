@@ -3,9 +3,6 @@ and both paths must behave the same."""
 
 from __future__ import annotations
 
-import contextlib
-import io
-import os
 from pathlib import Path
 
 import pytest
@@ -14,6 +11,7 @@ import typer.main
 from composer.cli import app as app_module
 from composer.cli import entry
 from composer.cli.fastpath import CONFIG_OPTIONS, PROJECT_OPTIONS, parse_config_call
+from tests.helpers import call
 
 
 def _option_names(params: list) -> set[str]:  # type: ignore[type-arg]
@@ -58,18 +56,6 @@ def test_parses_both_sides_of_the_subcommand() -> None:
     assert flags.output_format == "json" and flags.quiet
 
 
-def _run(main, argv: list[str], cwd: Path) -> tuple[int, str, str]:  # type: ignore[no-untyped-def]
-    out, err = io.StringIO(), io.StringIO()
-    old = os.getcwd()
-    os.chdir(cwd)
-    try:
-        with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
-            code = main(argv)
-    finally:
-        os.chdir(old)
-    return code, out.getvalue(), err.getvalue()
-
-
 @pytest.mark.parametrize(
     "argv",
     [
@@ -85,6 +71,6 @@ def test_fast_and_typer_paths_agree(tmp_path: Path, argv: list[str]) -> None:
     (tmp_path / "compose.yaml").write_text(
         "services:\n  web:\n    image: nginx\n    depends_on: [db]\n  db:\n    image: postgres\n"
     )
-    fast = _run(entry.main, argv, tmp_path)
-    full = _run(app_module.main, argv, tmp_path)
+    fast = call(entry.main, argv, tmp_path)
+    full = call(app_module.main, argv, tmp_path)
     assert fast == full

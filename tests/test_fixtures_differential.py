@@ -19,12 +19,8 @@ text and the JSON data, exactly (lists named in `unordered_paths` as sets).
 
 from __future__ import annotations
 
-import contextlib
-import io
 import json
-import os
 import sys
-from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -32,6 +28,7 @@ from typing import Any
 import pytest
 
 from tests.corpus import _unordered
+from tests.helpers import Outcome, clean_env, run_in_process
 from tests.reference import reference_binary, run_reference
 
 FEATURES = Path(__file__).resolve().parents[1] / "fixtures" / "features"
@@ -63,13 +60,6 @@ class Fixture:
         return (self.folder / name).read_text() if name else None
 
 
-@dataclass
-class Outcome:
-    code: int
-    stdout: str
-    stderr: str
-
-
 def fixtures() -> list[Fixture]:
     if not FEATURES.is_dir():
         return []
@@ -78,38 +68,6 @@ def fixtures() -> list[Fixture]:
         for d in sorted(FEATURES.iterdir())
         if (d / "case.json").is_file()
     ]
-
-
-def run_in_process(
-    argv: list[str],
-    cwd: Path | str,
-    env: dict[str, str],
-    stdin: str | None = None,
-    main: Callable[[list[str]], int] | None = None,
-) -> Outcome:
-    """`composer ARGV` in-process, with os.environ (PATH, HOME=/tmp + env), the current
-    directory and stdin swapped as for a subprocess started with a clean environment.
-    `main` defaults to the Typer application's (composer.cli.app.main)."""
-    if main is None:
-        from composer.cli.app import main as app_main
-
-        main = app_main
-    saved_env, saved_cwd, saved_stdin = dict(os.environ), os.getcwd(), sys.stdin
-    out, err = io.StringIO(), io.StringIO()
-    os.environ.clear()
-    os.environ.update({"PATH": saved_env.get("PATH", "/usr/bin:/bin"), "HOME": "/tmp"})
-    os.environ.update(env)
-    os.chdir(cwd)
-    sys.stdin = io.StringIO(stdin or "")
-    try:
-        with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
-            code = main(argv)
-    finally:
-        sys.stdin = saved_stdin
-        os.chdir(saved_cwd)
-        os.environ.clear()
-        os.environ.update(saved_env)
-    return Outcome(code, out.getvalue(), err.getvalue())
 
 
 def run_ours(fixture: Fixture, extra: list[str]) -> Outcome:
@@ -122,11 +80,10 @@ def run_theirs(fixture: Fixture, extra: list[str]) -> Outcome:
         return Outcome(done.returncode, done.stdout, done.stderr)
     import subprocess
 
-    env = {"PATH": os.environ.get("PATH", "/usr/bin:/bin"), "HOME": "/tmp", **fixture.env}
     done = subprocess.run(
         [str(reference_binary()), *fixture.argv(extra)],
         cwd=fixture.cwd,
-        env=env,
+        env=clean_env(fixture.env),
         input=fixture.stdin,
         capture_output=True,
         text=True,

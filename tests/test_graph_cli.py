@@ -2,18 +2,16 @@
 
 from __future__ import annotations
 
-import contextlib
-import io
 import json
 import subprocess
 import sys
 import xml.etree.ElementTree as ET
-from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
 
 from composer.cli.app import main
+from tests.helpers import Outcome, call
 
 COMPOSE = """
 services:
@@ -42,13 +40,6 @@ WEB_ONLY_TEXT = (
 )
 
 
-@dataclass
-class Run:
-    code: int
-    stdout: str
-    stderr: str
-
-
 @pytest.fixture
 def project(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     (tmp_path / "compose.yaml").write_text(COMPOSE)
@@ -60,11 +51,8 @@ def project(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     return tmp_path
 
 
-def _run(*argv: str) -> Run:
-    out, err = io.StringIO(), io.StringIO()
-    with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
-        code = main(list(argv))
-    return Run(code, out.getvalue(), err.getvalue())
+def _run(*argv: str) -> Outcome:
+    return call(main, list(argv))
 
 
 def test_default_is_text(project: Path) -> None:

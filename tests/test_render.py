@@ -19,10 +19,10 @@ from typing import Any
 import pytest
 from ruamel.yaml import YAML
 
+from composer.golang import go_float_json
 from composer.render import RenderError, dump_json, dump_yaml, render_json, render_yaml
 from composer.render.goscalar import (
     go_float_g,
-    go_float_json,
     resolves_to_non_string,
     yaml_key_less,
     yaml_sorted,

@@ -21,7 +21,8 @@ from composer.errors import UsageError
 from composer.loader.options import LoadOptions
 from composer.semantic import RULES
 from composer.validation import Validation, validate
-from tests.corpus import _case_process, cases
+from tests.corpus import case_process, cases
+from tests.helpers import clean_env
 
 ROOT = Path(__file__).resolve().parents[1]
 FIXTURES = ROOT / "fixtures" / "invalid"
@@ -35,11 +36,10 @@ def _meta(folder: Path) -> dict[str, Any]:
 
 def run_case(folder: Path, **changes: Any) -> tuple[Validation, dict[str, Any]]:
     meta = _meta(folder)
-    env = {"PATH": os.environ.get("PATH", "/usr/bin:/bin"), "HOME": "/tmp", **meta.get("env", {})}
     options = LoadOptions(
         files=meta.get("files", ["compose.yaml"]),
         project_name="fixture",
-        environ=env,
+        environ=clean_env(meta.get("env", {})),
         cwd=str(folder),
     )
     for key, value in changes.items():
@@ -259,7 +259,7 @@ def test_corpus_verdicts(case: Any) -> None:
     semantic problems listed above (the reference's `config` does not look for them)."""
     if case.meta.get("config_args"):
         pytest.skip("needs a `config` switch (--no-consistency) that validate does not have")
-    with _case_process(case):
+    with case_process(case):
         result = validate(_corpus_options(case))
     errors = {d.code for d in result.diagnostics if d.is_error} - NOT_IN_CORPUS
     if case.invalid:
@@ -321,6 +321,15 @@ def test_config_sources_names_file_line_and_variable(
     # JSON has no comments
     code, _, err = _cli([*args, "--sources", "--format", "json"], tmp_path, capsys)
     assert code == 2 and "--sources" in err
+
+
+def test_sources_reports_a_bad_interpolation_like_config(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    (tmp_path / "compose.yaml").write_text('services:\n  s:\n    image: "x${"\n')
+    plain = _cli(["config"], tmp_path, capsys)
+    assert plain[0] == 1 and "invalid interpolation format for services.s.image" in plain[2]
+    assert _cli(["config", "--sources"], tmp_path, capsys) == plain
 
 
 def test_annotating_renderer_changes_nothing_but_comments() -> None:

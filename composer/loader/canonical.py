@@ -19,6 +19,7 @@ from collections.abc import Callable, Hashable, Mapping
 from typing import Any
 
 from composer.errors import ComposerError
+from composer.golang import go_type
 from composer.loader.units import parse_port, parse_volume
 from composer.source import YList, YMap, carry, format_path
 
@@ -99,23 +100,6 @@ def _fail(path: Path, message: str) -> TransformError:
     return TransformError(message, code="canonical", path=path)
 
 
-def _type_name(value: Any) -> str:
-    """The Go type name compose-go's messages print for a YAML value."""
-    if isinstance(value, bool):
-        return "bool"
-    if isinstance(value, int):
-        return "int"
-    if isinstance(value, float):
-        return "float64"
-    if isinstance(value, str):
-        return "string"
-    if isinstance(value, dict):
-        return "map[string]interface {}"
-    if isinstance(value, list):
-        return "[]interface {}"
-    return "<nil>"
-
-
 def _new_map(src: Any, items: dict[str, Any] | None = None) -> YMap:
     out = YMap(items or {})
     carry(out, src)
@@ -130,7 +114,7 @@ def _build(value: Any, path: Path, walk: CanonicalWalk, node: dict[str, Any]) ->
         return walk.descend(value, path, node)
     if isinstance(value, str):
         return _new_map(value, {"context": value})
-    raise _fail(path, f"{format_path(path)}: invalid type {_type_name(value)} for build")
+    raise _fail(path, f"{format_path(path)}: invalid type {go_type(value)} for build")
 
 
 def _file_mount(value: Any, path: Path, walk: CanonicalWalk, node: dict[str, Any]) -> Any:
@@ -138,7 +122,7 @@ def _file_mount(value: Any, path: Path, walk: CanonicalWalk, node: dict[str, Any
         return value
     if isinstance(value, str):
         return {"source": value}
-    raise _fail(path, f"{format_path(path)}: unsupported type {_type_name(value)}")
+    raise _fail(path, f"{format_path(path)}: unsupported type {go_type(value)}")
 
 
 def _key_value(value: Any, path: Path, walk: CanonicalWalk, node: dict[str, Any]) -> Any:
@@ -152,7 +136,7 @@ def _key_value(value: Any, path: Path, walk: CanonicalWalk, node: dict[str, Any]
                 raise _fail(path, f"{format_path(path)}: invalid value {item}, expected key=value")
             out[key] = rest
         return out
-    raise _fail(path, f"{format_path(path)}: invalid type {_type_name(value)}")
+    raise _fail(path, f"{format_path(path)}: invalid type {go_type(value)}")
 
 
 def _depends_on(value: Any, path: Path, walk: CanonicalWalk, node: dict[str, Any]) -> Any:
@@ -170,7 +154,7 @@ def _depends_on(value: Any, path: Path, walk: CanonicalWalk, node: dict[str, Any
             if isinstance(value, YList) and i < len(value.locs) and value.locs[i] is not None:
                 out.locs[name] = value.locs[i]  # type: ignore[assignment]
         return out
-    raise _fail(path, f"{format_path(path)}: invalid type {_type_name(value)} for depend_on")
+    raise _fail(path, f"{format_path(path)}: invalid type {go_type(value)} for depend_on")
 
 
 def _file_entry(item: Any) -> Any:
@@ -191,7 +175,7 @@ def _env_file(value: Any, path: Path, walk: CanonicalWalk, node: dict[str, Any])
         for i, item in enumerate(value):
             value[i] = _file_entry(item)
         return value
-    raise _fail(path, f"{format_path(path)}: invalid type {_type_name(value)} for env_file")
+    raise _fail(path, f"{format_path(path)}: invalid type {go_type(value)} for env_file")
 
 
 def _string_or_list(value: Any, path: Path, walk: CanonicalWalk, node: dict[str, Any]) -> Any:
@@ -214,7 +198,7 @@ def _extends(value: Any, path: Path, walk: CanonicalWalk, node: dict[str, Any]) 
         return walk.descend(value, path, node)
     if isinstance(value, str):
         return {"service": value}
-    raise _fail(path, f"{format_path(path)}: invalid type {_type_name(value)} for extends")
+    raise _fail(path, f"{format_path(path)}: invalid type {go_type(value)} for extends")
 
 
 def _gpus(value: Any, path: Path, walk: CanonicalWalk, node: dict[str, Any]) -> Any:
@@ -222,7 +206,7 @@ def _gpus(value: Any, path: Path, walk: CanonicalWalk, node: dict[str, Any]) -> 
         return walk.descend(value, path, node)
     if isinstance(value, str):
         return [{"count": "all"}]
-    raise _fail(path, f"{format_path(path)}: invalid type {_type_name(value)} for gpus")
+    raise _fail(path, f"{format_path(path)}: invalid type {go_type(value)} for gpus")
 
 
 def _volume_mount(value: Any, path: Path, walk: CanonicalWalk, node: dict[str, Any]) -> Any:
@@ -235,7 +219,7 @@ def _volume_mount(value: Any, path: Path, walk: CanonicalWalk, node: dict[str, A
             error.path = format_path(path)
             raise
     raise _fail(
-        path, f"{format_path(path)}: invalid type {_type_name(value)} for service volume mount"
+        path, f"{format_path(path)}: invalid type {go_type(value)} for service volume mount"
     )
 
 
@@ -270,13 +254,13 @@ def _device(value: Any, path: Path, walk: CanonicalWalk, node: dict[str, Any]) -
         permissions = parts[2] if len(parts) > 2 else "rwm"
         return {"source": source, "target": target or source, "permissions": permissions}
     raise _fail(
-        path, f"{format_path(path)}: invalid type {_type_name(value)} for service volume mount"
+        path, f"{format_path(path)}: invalid type {go_type(value)} for service volume mount"
     )
 
 
 def _ports(value: Any, path: Path, walk: CanonicalWalk, node: dict[str, Any]) -> Any:
     if not isinstance(value, list):
-        raise _fail(path, f"{format_path(path)}: invalid type {_type_name(value)} for port")
+        raise _fail(path, f"{format_path(path)}: invalid type {go_type(value)} for port")
     out = YList()
     carry(out, value)
     locs = value.locs if isinstance(value, YList) else []
@@ -303,7 +287,7 @@ def _ports(value: Any, path: Path, walk: CanonicalWalk, node: dict[str, Any]) ->
             out.append(entry)
             out.locs.append(where)
         else:
-            raise _fail(path, f"{format_path(path)}: invalid type {_type_name(entry)} for port")
+            raise _fail(path, f"{format_path(path)}: invalid type {go_type(entry)} for port")
     return out
 
 
@@ -314,7 +298,7 @@ def _ssh(value: Any, path: Path, walk: CanonicalWalk, node: dict[str, Any]) -> A
         out = _new_map(value)
         for item in value:
             if not isinstance(item, str):
-                raise _fail(path, f"invalid ssh key type {_type_name(item)}")
+                raise _fail(path, f"invalid ssh key type {go_type(item)}")
             key, sep, rest = item.partition("=")
             if not sep:
                 if key != "default":
@@ -323,7 +307,7 @@ def _ssh(value: Any, path: Path, walk: CanonicalWalk, node: dict[str, Any]) -> A
             else:
                 out[key] = rest
         return out
-    raise _fail(path, f"{format_path(path)}: invalid type {_type_name(value)} for ssh")
+    raise _fail(path, f"{format_path(path)}: invalid type {go_type(value)} for ssh")
 
 
 def _ulimits(value: Any, path: Path, walk: CanonicalWalk, node: dict[str, Any]) -> Any:
@@ -331,7 +315,7 @@ def _ulimits(value: Any, path: Path, walk: CanonicalWalk, node: dict[str, Any]) 
         return value
     if walk.skip and isinstance(value, str):
         return value
-    raise _fail(path, f"{format_path(path)}: invalid type {_type_name(value)} for ulimits")
+    raise _fail(path, f"{format_path(path)}: invalid type {go_type(value)} for ulimits")
 
 
 def _maybe_external(value: Any, path: Path, walk: CanonicalWalk, node: dict[str, Any]) -> Any:
@@ -361,7 +345,7 @@ def _include(value: Any, path: Path, walk: CanonicalWalk, node: dict[str, Any]) 
         return value
     if isinstance(value, str):
         return {"path": value}
-    raise _fail(path, f"{format_path(path)}: invalid type {_type_name(value)} for include")
+    raise _fail(path, f"{format_path(path)}: invalid type {go_type(value)} for include")
 
 
 def _service_networks(value: Any, path: Path, walk: CanonicalWalk, node: dict[str, Any]) -> Any:

@@ -221,7 +221,8 @@ RESOURCE_ALIASES: tuple[tuple[str, tuple[str, str], str], ...] = (
 def _resource_number(key: str, value: Any) -> float:
     """The number the reference's model holds for `value` (0 when unset), so that
     `1g` and "1073741824" compare equal, and cpus compare as Go float32."""
-    from composer.loader.units import float32, normalize_bytes
+    from composer.golang import float32
+    from composer.loader.units import normalize_bytes
 
     if value is None or isinstance(value, bool):
         return 0

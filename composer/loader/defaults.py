@@ -27,11 +27,10 @@ from collections.abc import Callable
 from typing import Any
 
 from composer.errors import ComposerError
+from composer.golang import float32, go_sprint
 from composer.loader.canonical import Path, PatternTable, Walk
 from composer.loader.units import (
     clean_path,
-    float32,
-    go_sprint,
     normalize_bytes,
     normalize_duration,
     shell_split,

@@ -14,7 +14,7 @@ import re
 from dataclasses import dataclass, field
 
 from composer.errors import ComposerError, UsageError
-from composer.loader.dotenv import read_env_file
+from composer.loader.dotenv import read_env_files
 from composer.loader.options import LoadOptions
 
 DEFAULT_FILE_NAMES = ("compose.yaml", "compose.yml", "docker-compose.yml", "docker-compose.yaml")
@@ -108,6 +108,20 @@ def _env_file_list(
     return [default] if os.path.isfile(default) else []
 
 
+def _check_env_file(path: str) -> None:
+    if not os.path.exists(path):
+        raise ComposerError(
+            f"couldn't find env file: {path}",
+            code="env-file-missing",
+            file=path,
+            hint="check the --env-file path (relative paths start from the current directory)",
+        )
+    if os.path.isdir(path):
+        raise ComposerError(
+            f"{path} is a directory, not an env file", code="env-file-missing", file=path
+        )
+
+
 def _load_env_files(
     paths: list[str],
     environment: dict[str, str],
@@ -116,35 +130,15 @@ def _load_env_files(
 ) -> None:
     """Add the files' variables to `environment`; values already set win. `sources`
     learns the file and line each added variable comes from."""
-    merged: dict[str, str] = {}
-    where: dict[str, EnvSource] = {}
-    for path in paths:
-        if not os.path.exists(path):
-            raise ComposerError(
-                f"couldn't find env file: {path}",
-                code="env-file-missing",
-                file=path,
-                hint="check the --env-file path (relative paths start from the current directory)",
-            )
-        if os.path.isdir(path):
-            raise ComposerError(
-                f"{path} is a directory, not an env file", code="env-file-missing", file=path
-            )
-
-        def lookup(name: str, _merged: dict[str, str] = merged) -> str | None:
-            if name in environment:
-                return environment[name]
-            return _merged.get(name)
-
-        lines = key_lines(path) if sources is not None else {}
-        for key, value in read_env_file(path, lookup=lookup).items():
-            if value is not None:
-                merged[key] = value
-                if sources is not None:
-                    where[key] = EnvSource(origin, path, lines.get(key))
+    origins: dict[str, str] | None = {} if sources is not None else None
+    merged = read_env_files(paths, environment, check=_check_env_file, origins=origins)
+    lines: dict[str, dict[str, int]] = {}
     for key, value in merged.items():
-        if key not in environment and sources is not None:
-            sources[key] = where[key]
+        if key not in environment and sources is not None and origins is not None:
+            path = origins[key]
+            if path not in lines:
+                lines[path] = key_lines(path)
+            sources[key] = EnvSource(origin, path, lines[path].get(key))
         environment.setdefault(key, value)
 
 

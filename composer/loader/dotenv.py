@@ -26,12 +26,13 @@ each value verbatim after the first `=`, quotes and trailing blanks included.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Mapping
 from pathlib import Path
 from typing import NoReturn
 
 from composer.errors import InterpolationError
-from composer.loader.template import _substitute, go_quote
+from composer.golang import go_quote
+from composer.loader.template import _substitute
 from composer.source import Location
 
 Lookup = Callable[[str], "str | None"]
@@ -97,6 +98,35 @@ def read_env_file(
         return parse_raw(data, filename=name, lookup=lookup)
     text = data.decode("utf-8", "surrogateescape")
     return parse_dotenv(text, filename=name, lookup=lookup, missing=missing)
+
+
+def read_env_files(
+    paths: Iterable[str],
+    environment: Mapping[str, str],
+    *,
+    check: Callable[[str], None] | None = None,
+    origins: dict[str, str] | None = None,
+) -> dict[str, str]:
+    """The variables a list of env files sets, read as compose-go's GetEnvFromFile does:
+    in order, a later file overriding an earlier one, each able to refer to `environment`
+    (which wins) and to what the earlier files set. `check(path)` runs before each file
+    is read (to refuse a missing one); `origins` learns the file that set each variable."""
+    merged: dict[str, str] = {}
+
+    def lookup(name: str) -> str | None:
+        if name in environment:
+            return environment[name]
+        return merged.get(name)
+
+    for path in paths:
+        if check is not None:
+            check(path)
+        for key, value in read_env_file(path, lookup=lookup).items():
+            if value is not None:
+                merged[key] = value
+                if origins is not None:
+                    origins[key] = path
+    return merged
 
 
 def parse_raw(data: bytes, *, filename: str, lookup: Lookup) -> dict[str, str | None]:

@@ -71,37 +71,36 @@ class ExtendsResolver:
             return service
         ref, other_file = _reference(name, service, file)
         where = key_loc_of(service, "extends")
+
+        def fail(message: str, code: str, hint: str | None = None) -> ExtendsError:
+            at = ("services", name, "extends")
+            return ExtendsError(message, code=code, location=where, path=at, hint=hint)
+
         if other_file is not None:
             path = os.path.join(ctx.resource_dir, os.path.expanduser(other_file))
             path = os.path.normpath(path)
             found = self.read_services(path, ctx)
             if found is None:
-                raise ExtendsError(
+                raise fail(
                     f'cannot extend service "{name}" in {path}: no services section',
-                    code="extends-no-services",
-                    location=where,
-                    path=("services", name, "extends"),
-                    hint=f"{other_file} has no `services:` (a Compose v1 file?)",
+                    "extends-no-services",
+                    f"{other_file} has no `services:` (a Compose v1 file?)",
                 )
             base_services = found
             if ref not in base_services:
-                raise ExtendsError(
+                raise fail(
                     f'cannot extend service "{name}" in {file}: service "{ref}" not found in {other_file}',
-                    code="extends-not-found",
-                    location=where,
-                    path=("services", name, "extends"),
-                    hint=f"services in {other_file}: {', '.join(sorted(base_services)) or 'none'}",
+                    "extends-not-found",
+                    f"services in {other_file}: {', '.join(sorted(base_services)) or 'none'}",
                 )
             base_file = path
             base_ctx = ctx.child(resource_dir=os.path.dirname(path))
         else:
             if ref not in services:
-                raise ExtendsError(
+                raise fail(
                     f'cannot extend service "{name}" in {file}: service "{ref}" not found',
-                    code="extends-not-found",
-                    location=where,
-                    path=("services", name, "extends"),
-                    hint=f"services in this file: {', '.join(sorted(services))}",
+                    "extends-not-found",
+                    f"services in this file: {', '.join(sorted(services))}",
                 )
             base_services, base_file, base_ctx = services, file, ctx
 
@@ -109,12 +108,7 @@ class ExtendsResolver:
         if step in chain:
             lines = ["Circular reference:", f"  {chain[0][1]} in {chain[0][0]}"]
             lines += [f"  extends {s} in {f}" for f, s in (*chain[1:], step)]
-            raise ExtendsError(
-                "\n".join(lines),
-                code="extends-cycle",
-                location=where,
-                path=("services", name, "extends"),
-            )
+            raise fail("\n".join(lines), "extends-cycle")
         base = self._resolve(ref, base_services, base_file, base_ctx, (*chain, step))
         if base is None:
             return service

@@ -15,7 +15,7 @@ from typing import Any
 
 from composer.errors import IncludeError
 from composer.loader.context import LoadContext
-from composer.loader.dotenv import read_env_file
+from composer.loader.dotenv import read_env_files
 from composer.source import loc_of
 
 RESOURCES = ("services", "volumes", "networks", "secrets", "configs")
@@ -51,16 +51,7 @@ def _env_for(entry: dict[str, Any], project_dir: str, ctx: LoadContext, at: Any)
         default = os.path.join(project_dir, ".env")
         paths = [default] if os.path.isfile(default) else []
     environment = dict(ctx.environment)
-    loaded: dict[str, str] = {}
-    for path in paths:
-
-        def lookup(name: str, _loaded: dict[str, str] = loaded) -> str | None:
-            return ctx.environment.get(name, _loaded.get(name))
-
-        for key, value in read_env_file(path, lookup=lookup).items():
-            if value is not None:
-                loaded[key] = value
-    for key, value in loaded.items():
+    for key, value in read_env_files(paths, ctx.environment).items():
         environment.setdefault(key, value)
     return environment
 

@@ -34,6 +34,7 @@ from collections.abc import Callable, Hashable
 from typing import Any
 
 from composer.errors import ComposerError, InterpolationError
+from composer.golang import go_quote
 from composer.loader.tags import Override
 from composer.loader.template import (
     Lookup,
@@ -41,7 +42,6 @@ from composer.loader.template import (
     Variable,
     _substitute,
     extract_variables,
-    go_quote,
     unset_warning,
 )
 from composer.source import Location, YList, YMap, locate
@@ -225,21 +225,27 @@ def _step(nodes: tuple[_Node, ...], key: str) -> tuple[_Node, ...]:
 
 
 class _Failed(Exception):
-    """Unwinds to interpolate(), collecting the key path on the way up."""
+    """Unwinds to interpolate(); the walker's `path` is then the failing value's."""
 
     def __init__(self, error: InterpolationError | CastError) -> None:
         super().__init__()
         self.error = error
-        self.keys: list[Hashable] = []
 
 
 class _Walker:
-    __slots__ = ("lookup", "warnings", "missing")
+    """Substitutes and casts every value, copying the containers that change. `path` is
+    the key path of the value being visited (left as it is when a failure unwinds)."""
+
+    __slots__ = ("lookup", "warnings", "missing", "path")
 
     def __init__(self, lookup: Lookup, warnings: Warnings) -> None:
         self.lookup = lookup
         self.warnings = warnings
         self.missing: list[str] | None = [] if warnings is not None else None
+        self.path: list[Hashable] = []
+
+    def _fail(self, error: InterpolationError | CastError) -> None:
+        raise _Failed(error)
 
     def string(self, text: str, nodes: tuple[_Node, ...]) -> Any:
         if "$" in text:
@@ -252,12 +258,16 @@ class _Walker:
             if failure is not None:
                 raise _Failed(failure)
             text = result
+        return self.cast(text, nodes)
+
+    def cast(self, text: str, nodes: tuple[_Node, ...]) -> Any:
         for node in nodes:
             if node.cast is not None:
                 try:
                     return node.cast(text, self.warnings)
                 except CastError as error:
-                    raise _Failed(error) from None
+                    self._fail(error)
+                    return text  # collecting: the value stays as written
         return text
 
     def value(self, value: Any, nodes: tuple[_Node, ...]) -> Any:
@@ -277,17 +287,16 @@ class _Walker:
 
     def mapping(self, src: dict[Any, Any], nodes: tuple[_Node, ...]) -> dict[Any, Any]:
         out: dict[Any, Any] | None = None
+        path = self.path
         for key, item in src.items():
             kind = type(item)
             if kind is str and not nodes and "$" not in item:
                 continue
             if kind is not str and kind is not Override and not isinstance(item, (dict, list)):
                 continue
-            try:
-                new = self.value(item, _step(nodes, str(key)) if nodes else _NONE)
-            except _Failed as failed:
-                failed.keys.append(key)
-                raise
+            path.append(key)
+            new = self.value(item, _step(nodes, str(key)) if nodes else _NONE)
+            path.pop()
             if new is not item:
                 if out is None:
                     out = _copy_map(src)
@@ -297,12 +306,11 @@ class _Walker:
     def sequence(self, src: list[Any], nodes: tuple[_Node, ...]) -> list[Any]:
         out: list[Any] | None = None
         inner = _step(nodes, LIST_ITEM) if nodes else _NONE
+        path = self.path
         for index, item in enumerate(src):
-            try:
-                new = self.value(item, inner)
-            except _Failed as failed:
-                failed.keys.append(index)
-                raise
+            path.append(index)
+            new = self.value(item, inner)
+            path.pop()
             if new is not item:
                 if out is None:
                     out = _copy_list(src)
@@ -338,11 +346,10 @@ VariableHook = Callable[
 
 
 class _TracingWalker(_Walker):
-    """The walker for `validate` / `config --sources`: knows the key path it is at, so it
-    can report variable uses and record every failure instead of stopping at the first.
-    A separate class so that the plain walk keeps its speed."""
+    """The walker for `validate` / `config --sources`: reports variable uses and can
+    record every failure instead of stopping at the first."""
 
-    __slots__ = ("root", "path", "errors", "hook")
+    __slots__ = ("root", "errors", "hook")
 
     def __init__(
         self,
@@ -354,7 +361,6 @@ class _TracingWalker(_Walker):
     ) -> None:
         super().__init__(lookup, warnings)
         self.root = root
-        self.path: list[Hashable] = []
         self.errors = errors
         self.hook = hook
 
@@ -383,56 +389,7 @@ class _TracingWalker(_Walker):
                 self._fail(failure)
                 return text  # collecting: the value stays as written
             text = result
-        for node in nodes:
-            if node.cast is not None:
-                try:
-                    return node.cast(text, self.warnings)
-                except CastError as error:
-                    self._fail(error)
-                    return text
-        return text
-
-    def mapping(self, src: dict[Any, Any], nodes: tuple[_Node, ...]) -> dict[Any, Any]:
-        out: dict[Any, Any] | None = None
-        path = self.path
-        for key, item in src.items():
-            kind = type(item)
-            if kind is str and not nodes and "$" not in item:
-                continue
-            if kind is not str and kind is not Override and not isinstance(item, (dict, list)):
-                continue
-            path.append(key)
-            try:
-                new = self.value(item, _step(nodes, str(key)) if nodes else _NONE)
-            except _Failed as failed:
-                failed.keys.append(key)
-                raise
-            finally:
-                path.pop()
-            if new is not item:
-                if out is None:
-                    out = _copy_map(src)
-                out[key] = new
-        return src if out is None else out
-
-    def sequence(self, src: list[Any], nodes: tuple[_Node, ...]) -> list[Any]:
-        out: list[Any] | None = None
-        inner = _step(nodes, LIST_ITEM) if nodes else _NONE
-        path = self.path
-        for index, item in enumerate(src):
-            path.append(index)
-            try:
-                new = self.value(item, inner)
-            except _Failed as failed:
-                failed.keys.append(index)
-                raise
-            finally:
-                path.pop()
-            if new is not item:
-                if out is None:
-                    out = _copy_list(src)
-                out[index] = new
-        return src if out is None else out
+        return self.cast(text, nodes)
 
 
 def interpolate(
@@ -452,14 +409,15 @@ def interpolate(
     failing values stay as written) and the walk goes on. `sources` is called for each
     string that references variables (see VariableHook).
     """
-    if errors is not None or sources is not None:
-        return _TracingWalker(lookup, warnings, data, errors, sources).value(data, _ROOT)
-    walker = _Walker(lookup, warnings)
+    walker = (
+        _TracingWalker(lookup, warnings, data, errors, sources)
+        if errors is not None or sources is not None
+        else _Walker(lookup, warnings)
+    )
     try:
         return walker.value(data, _ROOT)
     except _Failed as failed:
-        keys = failed.keys[::-1]
-        raise _error(failed.error, keys, data) from failed.error
+        raise _error(failed.error, list(walker.path), data) from failed.error
 
 
 def _go_path(keys: list[Hashable]) -> str:

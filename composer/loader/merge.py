@@ -29,8 +29,9 @@ from collections.abc import Callable, Hashable
 from typing import Any
 
 from composer.errors import MergeError
+from composer.golang import go_sprint, go_type
 from composer.loader.tags import RESET, Override
-from composer.loader.unicity import enforce_unicity, go_type, go_value
+from composer.loader.unicity import enforce_unicity
 from composer.source import Location, YList, YMap, loc_of
 from composer.tree import Cursor, PatternTable, go_path
 
@@ -315,9 +316,9 @@ def _as_sequence(value: Any) -> YList:
             if item is None:
                 entries.append((str(key), where))
             elif isinstance(item, list):
-                entries.extend((f"{key}={go_value(one)}", where) for one in item)
+                entries.extend((f"{key}={go_sprint(one)}", where) for one in item)
             else:
-                entries.append((f"{key}={go_value(item)}", where))
+                entries.append((f"{key}={go_sprint(item)}", where))
         entries.sort(key=lambda entry: entry[0])
         out.loc = getattr(value, "loc", None)
         for text, where in entries:

@@ -12,80 +12,16 @@ different keys, as they do there).
 
 from __future__ import annotations
 
-import math
 from collections.abc import Callable, Hashable
 from typing import Any
 
 from composer.errors import MergeError
+from composer.golang import go_sprint, go_type, go_verb
 from composer.source import YList, YMap, loc_of
 from composer.tree import Cursor, PatternTable, go_path
 
 Path = tuple[Hashable, ...]
 Indexer = Callable[[Any], str]
-
-# ------------------------------------------------------------------ Go formatting
-
-
-def go_type(value: Any) -> str:
-    """Go's `%T` of a decoded YAML value."""
-    if value is None:
-        return "<nil>"
-    if isinstance(value, bool):
-        return "bool"
-    if isinstance(value, int):
-        return "int"
-    if isinstance(value, float):
-        return "float64"
-    if isinstance(value, str):
-        return "string"
-    if isinstance(value, dict):
-        return "map[string]interface {}"
-    if isinstance(value, list):
-        return "[]interface {}"
-    return type(value).__name__
-
-
-def go_float(value: float) -> str:
-    """Go's `%v` of a float64 (shortest form, exponent from 1e21 on)."""
-    if math.isnan(value):
-        return "NaN"
-    if math.isinf(value):
-        return "+Inf" if value > 0 else "-Inf"
-    if value.is_integer() and abs(value) < 1e21:
-        return str(int(value))
-    return repr(value)
-
-
-def go_value(value: Any) -> str:
-    """Go's `%v` of a decoded YAML value (used to turn `key: value` into `key=value`)."""
-    if isinstance(value, str):
-        return value
-    if value is None:
-        return "<nil>"
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, int):
-        return str(value)
-    if isinstance(value, float):
-        return go_float(value)
-    if isinstance(value, dict):
-        inner = " ".join(f"{k}:{go_value(value[k])}" for k in sorted(value, key=str))
-        return f"map[{inner}]"
-    if isinstance(value, list):
-        return "[" + " ".join(go_value(item) for item in value) + "]"
-    return str(value)
-
-
-def go_verb(verb: str, value: Any) -> str:
-    """Go's `%s`/`%d` of a value: the value itself when the verb fits, else `%!s(int=1)`."""
-    if value is None:
-        return f"%!{verb}(<nil>)"
-    if verb == "s" and isinstance(value, str):
-        return value
-    if verb == "d" and isinstance(value, int) and not isinstance(value, bool):
-        return str(value)
-    return f"%!{verb}({go_type(value)}={go_value(value)})"
-
 
 # ------------------------------------------------------------------ indexers
 
@@ -113,13 +49,17 @@ def key_value_key(entry: Any) -> str:
     raise BadEntry(f"{PATH}: unexpected type {go_type(entry)}")
 
 
+def _mount_target(entry: dict[str, Any], what: str) -> str:
+    target = entry.get("target")
+    if not isinstance(target, str):
+        raise BadEntry(f"service {what} {PATH} is missing a mount target")
+    return target
+
+
 def volume_key(entry: Any) -> str:
     """Service volumes: the mount target."""
     if isinstance(entry, dict):
-        target = entry.get("target")
-        if not isinstance(target, str):
-            raise BadEntry(f"service volume {PATH} is missing a mount target")
-        return target
+        return _mount_target(entry, "volume")
     if isinstance(entry, str):
         from composer.loader.units import parse_volume  # short syntax seldom reaches here
 
@@ -131,10 +71,7 @@ def volume_key(entry: Any) -> str:
 def device_key(entry: Any) -> str:
     """Devices: the target path (`/dev/a:/dev/b` -> `/dev/b`)."""
     if isinstance(entry, dict):
-        target = entry.get("target")
-        if not isinstance(target, str):
-            raise BadEntry(f"service device {PATH} is missing a mount target")
-        return target
+        return _mount_target(entry, "device")
     if isinstance(entry, str):
         parts = entry.split(":")
         return parts[1] if len(parts) > 1 else parts[0]
@@ -197,7 +134,7 @@ def env_file_key(entry: Any) -> str:
         if "path" not in entry:
             raise BadEntry(f"environment path attribute {PATH} is missing")
         value = entry["path"]
-        return value if isinstance(value, str) else go_value(value)
+        return value if isinstance(value, str) else go_sprint(value)
     return ""
 
 

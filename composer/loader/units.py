@@ -14,69 +14,10 @@ from __future__ import annotations
 
 import ipaddress
 import posixpath
-import struct
 from typing import Any
 
 from composer.errors import ComposerError
-
-# ---------------------------------------------------------------- Go formatting
-
-
-def go_sprint(value: Any) -> str:
-    """`fmt.Sprint(value)` for the scalars YAML can produce."""
-    if isinstance(value, str):
-        return value
-    if value is True:
-        return "true"
-    if value is False:
-        return "false"
-    if value is None:
-        return "<nil>"
-    if isinstance(value, int):
-        return str(value)
-    if isinstance(value, float):
-        return go_format_float(value)
-    return str(value)
-
-
-def go_format_float(value: float) -> str:
-    """Go's `fmt.Sprint(float64)`: shortest digits, exponent form when the decimal
-    exponent is < -4 or >= 6 (`1e+06`, `1.5`, `1.23456789e+07`, `100000`)."""
-    if value != value:
-        return "NaN"
-    if value in (float("inf"), float("-inf")):
-        return "+Inf" if value > 0 else "-Inf"
-    if value == 0:
-        return "-0" if str(value).startswith("-") else "0"
-    sign = "-" if value < 0 else ""
-    mantissa, _, exp_text = repr(abs(value)).partition("e")  # shortest round-trip digits
-    whole, _, frac = mantissa.partition(".")
-    digits = whole + frac
-    point = len(whole) + (int(exp_text) if exp_text else 0)  # position of the decimal point
-    stripped = digits.lstrip("0")
-    point -= len(digits) - len(stripped)
-    digits = stripped.rstrip("0")
-    exp = point - 1
-    if exp < -4 or exp >= 6:
-        body = digits[0] + ("." + digits[1:] if len(digits) > 1 else "")
-        return f"{sign}{body}e{'+' if exp >= 0 else '-'}{abs(exp):02d}"
-    if point <= 0:
-        return f"{sign}0.{'0' * (-point)}{digits}"
-    if point >= len(digits):
-        return f"{sign}{digits}{'0' * (point - len(digits))}"
-    return f"{sign}{digits[:point]}.{digits[point:]}"
-
-
-def float32(value: float) -> float:
-    """The float a Go float32 field holds and prints: shortest decimal that round-trips
-    through 32 bits (`0.3` stays `0.3`, not 0.30000001192092896)."""
-    packed = struct.unpack("f", struct.pack("f", value))[0]
-    for digits in range(1, 10):
-        candidate = float(f"{packed:.{digits}g}")
-        if struct.unpack("f", struct.pack("f", candidate))[0] == packed:
-            return candidate
-    return float(packed)
-
+from composer.golang import go_sprint
 
 # ---------------------------------------------------------------- durations
 

@@ -1,5 +1,6 @@
-"""How Go prints scalars: numbers (strconv), map key order (yaml.v3's keyList) and
-whether yaml.v3 would read a plain string back as something else (so must quote it).
+"""How yaml.v3 prints scalars: floats (strconv's text, see composer.golang, with its own
+names for inf/nan), map key order (keyList) and whether it would read a plain string
+back as something else (so must quote it); also encoding/json's map key order.
 
 The reference marshals with go-yaml v3 and encoding/json; these helpers reproduce
 their observable choices so the emitters can stay simple.
@@ -11,53 +12,11 @@ import calendar
 import functools
 import math
 import re
-import struct
 from collections.abc import Hashable, Iterable
 
+from composer.golang import format_float
+
 # --- numbers ---------------------------------------------------------------------------
-
-
-def _digits(value: float, bits: int) -> tuple[str, int]:
-    """Shortest decimal digits that round-trip at `bits` precision, and the decimal point
-    position `dp` (value == 0.DIGITS * 10**dp), as Go's strconv computes them."""
-    if value == 0:
-        return "", 0
-    if bits == 32:
-        target = struct.unpack("f", struct.pack("f", value))[0]
-        text = ""
-        for precision in range(1, 10):
-            text = f"{target:.{precision - 1}e}"
-            if struct.unpack("f", struct.pack("f", float(text)))[0] == target:
-                break
-    else:
-        text = repr(abs(value))
-    text = text.lstrip("-")
-    mantissa, _, exponent = text.partition("e")
-    whole, _, frac = mantissa.partition(".")
-    digits = (whole + frac).lstrip("0")
-    leading_zeros = len(whole + frac) - len((whole + frac).lstrip("0"))
-    dp = len(whole) - leading_zeros + (int(exponent) if exponent else 0)
-    return digits.rstrip("0"), dp
-
-
-def _fmt_e(neg: bool, digits: str, dp: int) -> str:
-    exp = dp - 1 if digits else 0
-    head = digits[0] if digits else "0"
-    tail = "." + digits[1:] if len(digits) > 1 else ""
-    sign = "-" if exp < 0 else "+"
-    return f"{'-' if neg else ''}{head}{tail}e{sign}{abs(exp):02d}"
-
-
-def _fmt_f(neg: bool, digits: str, dp: int) -> str:
-    if not digits:
-        whole, frac = "0", ""
-    elif dp <= 0:
-        whole, frac = "0", "0" * -dp + digits
-    elif dp >= len(digits):
-        whole, frac = digits + "0" * (dp - len(digits)), ""
-    else:
-        whole, frac = digits[:dp], digits[dp:]
-    return ("-" if neg else "") + whole + ("." + frac if frac else "")
 
 
 def go_float_g(value: float, bits: int = 64) -> str:
@@ -66,29 +25,7 @@ def go_float_g(value: float, bits: int = 64) -> str:
         return ".nan"
     if math.isinf(value):
         return ".inf" if value > 0 else "-.inf"
-    neg = math.copysign(1.0, value) < 0
-    digits, dp = _digits(value, bits)
-    exp = dp - 1
-    if digits and (exp < -4 or exp >= 6):
-        return _fmt_e(neg, digits, dp)
-    return _fmt_f(neg, digits, dp)
-
-
-def go_float_json(value: float, bits: int = 64) -> str | None:
-    """encoding/json's float text, or None for NaN/Inf (which it refuses)."""
-    if math.isnan(value) or math.isinf(value):
-        return None
-    neg = math.copysign(1.0, value) < 0
-    digits, dp = _digits(value, bits)
-    magnitude = abs(value)
-    if bits == 32:
-        magnitude = struct.unpack("f", struct.pack("f", magnitude))[0]
-    if magnitude != 0 and (magnitude < 1e-6 or magnitude >= 1e21):
-        text = _fmt_e(neg, digits, dp)
-        if text[-4:-1] == "e-0":  # e-07 -> e-7
-            text = text[:-2] + text[-1]
-        return text
-    return _fmt_f(neg, digits, dp)
+    return format_float(value, bits)
 
 
 # --- yaml.v3 resolve: would this plain string be read back as a non-string? ------------

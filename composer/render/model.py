@@ -17,7 +17,8 @@ from collections.abc import Callable, Mapping
 from typing import Any
 
 from composer.errors import ComposerError
-from composer.render.goscalar import go_float_g, go_float_json, json_sorted, yaml_sorted
+from composer.golang import go_float_json
+from composer.render.goscalar import go_float_g, json_sorted, yaml_sorted
 from composer.render.schema import DROP_CONTENT, STRUCTS, Struct
 
 

@@ -210,6 +210,15 @@ def test_extra_hosts_skip_entries_the_base_already_has() -> None:
     ) == {"extra_hosts": ["a=1.1.1.1", "b=2.2.2.2", "b=3.3.3.3", "b=4.4.4.4", "b:2.2.2.2"]}
 
 
+def test_mapping_to_sequence_prints_floats_as_go_does() -> None:
+    """`key=value` uses Go's %v: exponent form from 1e6 on (as docker compose v2.40.3
+    prints for these extra_hosts)."""
+    assert web(
+        "services: {web: {extra_hosts: [h=1.2.3.4]}}",
+        "services: {web: {extra_hosts: {x: 1000000.0, y: 123456789.5, z: 1.5e-7}}}",
+    ) == {"extra_hosts": ["h=1.2.3.4", "x=1e+06", "y=1.234567895e+08", "z=1.5e-07"]}
+
+
 def test_depends_on_networks_build_short_forms() -> None:
     service = web(
         "services: {web: {depends_on: [db], networks: [front, back], build: ./app}}",

@@ -29,6 +29,7 @@ from composer.loader.canonical import canonical
 from composer.loader.defaults import normalize, prune_unused, set_defaults, to_model
 from composer.loader.environment import resolve_environment
 from composer.loader.paths import resolve_paths
+from tests.helpers import clean_env
 
 CORPUS = Path(
     os.environ.get("COMPOSER_CORPUS") or Path(__file__).resolve().parents[3] / "shared" / "corpus"
@@ -110,8 +111,7 @@ def _environment(
     --env-file files, relative to the folder the reference ran in)."""
     from composer.loader.dotenv import read_env_file
 
-    process = {"PATH": os.environ.get("PATH", "/usr/bin:/bin"), "HOME": "/tmp"}
-    process.update(meta.get("env") or {})
+    process = clean_env(meta.get("env"))
     files = [folder / f for f in env_files] or [working_dir / ".env"]
     dotenv: dict[str, str] = {}
     for path in files:

@@ -13,12 +13,12 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from composer.errors import InterpolationError
+from composer.golang import go_quote
 from composer.loader.template import (
     RequiredVariableError,
     TemplateSyntaxError,
     Variable,
     extract_variables,
-    go_quote,
     substitute,
     unset_warning,
 )

@@ -17,14 +17,12 @@ from typing import Any
 import pytest
 
 from composer.errors import ComposerError
+from composer.golang import float32, format_float, go_sprint
 from composer.loader.defaults import to_model
 from composer.loader.paths import resolve_paths
 from composer.loader.units import (
     clean_path,
-    float32,
     format_duration,
-    go_format_float,
-    go_sprint,
     normalize_bytes,
     normalize_duration,
     parse_bytes,
@@ -512,7 +510,7 @@ def test_volume_error(spec: str, expected: str) -> None:
 
 @pytest.mark.parametrize(("value", "expected"), FLOATS)
 def test_go_float(value: float, expected: str) -> None:
-    assert go_format_float(value) == expected
+    assert format_float(value) == expected
     assert go_sprint(value) == expected
 
 

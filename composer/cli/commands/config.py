@@ -8,14 +8,7 @@ from typing import Annotated
 import typer
 
 from composer.cli.config_run import ConfigFlags, run_config
-from composer.cli.project_options import (
-    EnvFileOpt,
-    FilesOpt,
-    ProfileOpt,
-    ProjectDirOpt,
-    ProjectNameOpt,
-    global_args,
-)
+from composer.cli.project_options import ProjectArgs, project_command
 
 
 class OutputFormat(enum.StrEnum):
@@ -25,13 +18,9 @@ class OutputFormat(enum.StrEnum):
 
 def register(app: typer.Typer) -> None:
     @app.command("config")
+    @project_command
     def config(
-        ctx: typer.Context,
-        file: FilesOpt = None,
-        project_name: ProjectNameOpt = None,
-        profile: ProfileOpt = None,
-        env_file: EnvFileOpt = None,
-        project_directory: ProjectDirOpt = None,
+        project: ProjectArgs,
         output_format: Annotated[
             OutputFormat | None, typer.Option("--format", help="Output format")
         ] = None,
@@ -67,9 +56,8 @@ def register(app: typer.Typer) -> None:
         ] = False,
     ) -> None:
         """Parse, resolve and render the Compose files in canonical form."""
-        args = global_args(ctx).combined(file, project_name, profile, env_file, project_directory)
         run_config(
-            args,
+            project,
             ConfigFlags(
                 output_format=output_format.value if output_format else "yaml",
                 output=output,

@@ -17,31 +17,27 @@ from composer.cli.commands.runtime_common import (
     Target,
     is_process,
     load_target,
-    local_orchestrator,
     owner,
+    owner_or_local,
     project_lock,
 )
-from composer.cli.project_options import (
-    EnvFileOpt,
-    FilesOpt,
-    ProfileOpt,
-    ProjectDirOpt,
-    ProjectNameOpt,
-    global_args,
-)
+from composer.cli.project_options import ProjectArgs, project_command
 
 
 def run_down(target: Target, *, timeout: float | None, remove_orphans: bool, volumes: bool) -> None:
     events = EventPrinter()
     args = {"timeout": timeout, "remove_orphans": remove_orphans, "volumes": volumes}
     with project_lock(target):
-        client = owner(target) if is_process(target) else None
-        if client is not None:
-            client.request("down", target.spec if target.loaded else None, args, on_event=events)
-        else:
-            local_orchestrator(target, events).down(
+        owner_or_local(
+            target,
+            "down",
+            args,
+            lambda local: local.down(
                 target.spec, timeout=timeout, remove_orphans=remove_orphans, volumes=volumes
-            )
+            ),
+            events=events,
+            send_spec=target.loaded,
+        )
         if is_process(target) and owner(target) is None:
             from composer.runtimes.process.supervisor import forget_project
 
@@ -50,13 +46,9 @@ def run_down(target: Target, *, timeout: float | None, remove_orphans: bool, vol
 
 def register(app: typer.Typer) -> None:
     @app.command("down")
+    @project_command
     def down(
-        ctx: typer.Context,
-        file: FilesOpt = None,
-        project_name: ProjectNameOpt = None,
-        profile: ProfileOpt = None,
-        env_file: EnvFileOpt = None,
-        project_directory: ProjectDirOpt = None,
+        project: ProjectArgs,
         timeout: Annotated[
             int | None, typer.Option("--timeout", "-t", help="Shutdown timeout in seconds")
         ] = None,
@@ -70,8 +62,7 @@ def register(app: typer.Typer) -> None:
         runtime: RuntimeOpt = None,
     ) -> None:
         """Stop and remove containers (here: processes) and networks."""
-        args = global_args(ctx).combined(file, project_name, profile, env_file, project_directory)
-        target = load_target(args, runtime, by_name=True)
+        target = load_target(project, runtime, by_name=True)
         run_down(
             target,
             timeout=float(timeout) if timeout is not None else None,

@@ -20,21 +20,12 @@ from composer.cli.commands.runtime_common import (
     LogPrinter,
     RuntimeOpt,
     Target,
+    bring_up,
     check_services,
-    is_process,
     load_target,
     make_backend,
-    owner,
-    project_lock,
 )
-from composer.cli.project_options import (
-    EnvFileOpt,
-    FilesOpt,
-    ProfileOpt,
-    ProjectDirOpt,
-    ProjectNameOpt,
-    global_args,
-)
+from composer.cli.project_options import ProjectArgs, project_command
 from composer.errors import UsageError
 from composer.orchestrator.events import UpOptions
 from composer.runtimes.base import InstanceRef
@@ -86,16 +77,9 @@ def run_oneoff(
 ) -> int:
     from composer.orchestrator.engine import Orchestrator
 
-    events = EventPrinter()
     deps = [] if no_deps else _dependencies(target, service)
     if deps:
-        options = UpOptions(services=tuple(deps))
-        with project_lock(target):
-            client = owner(target, spawn=True) if is_process(target) else None
-            if client is not None:
-                client.request("up", target.spec, options.to_dict(), on_event=events)
-            else:
-                Orchestrator(make_backend(target), events).up(target.spec, options)
+        bring_up(target, UpOptions(services=tuple(deps)))
     backend = make_backend(target)
     orchestrator = Orchestrator(backend, EventPrinter(quiet=True))
     printer = LogPrinter(prefix=False, color=False)
@@ -125,15 +109,11 @@ def run_oneoff(
 
 def register(app: typer.Typer) -> None:
     @app.command("exec", context_settings=PASS_THROUGH)
+    @project_command
     def exec_(
-        ctx: typer.Context,
+        project: ProjectArgs,
         service: Annotated[str, typer.Argument(help="Service")],
         command: Annotated[list[str], typer.Argument(help="Command and arguments")],
-        file: FilesOpt = None,
-        project_name: ProjectNameOpt = None,
-        profile: ProfileOpt = None,
-        env_file: EnvFileOpt = None,
-        project_directory: ProjectDirOpt = None,
         index: Annotated[int, typer.Option("--index", help="Instance index")] = 1,
         env: EnvOpt = None,
         workdir: WorkdirOpt = None,
@@ -141,8 +121,7 @@ def register(app: typer.Typer) -> None:
         runtime: RuntimeOpt = None,
     ) -> None:
         """Execute a command in a running service instance."""
-        args = global_args(ctx).combined(file, project_name, profile, env_file, project_directory)
-        target = load_target(args, runtime, by_name=True)
+        target = load_target(project, runtime, by_name=True)
         check_services(target, [service])
         backend = make_backend(target)
         ref = InstanceRef(target.name, service, index)
@@ -154,17 +133,13 @@ def register(app: typer.Typer) -> None:
             raise SystemExit(code)
 
     @app.command("run", context_settings=PASS_THROUGH)
+    @project_command
     def run(
-        ctx: typer.Context,
+        project: ProjectArgs,
         service: Annotated[str, typer.Argument(help="Service")],
         command: Annotated[
             list[str] | None, typer.Argument(help="Command and arguments (default: the service's)")
         ] = None,
-        file: FilesOpt = None,
-        project_name: ProjectNameOpt = None,
-        profile: ProfileOpt = None,
-        env_file: EnvFileOpt = None,
-        project_directory: ProjectDirOpt = None,
         rm: Annotated[bool, typer.Option("--rm", help="Remove the instance when it exits")] = False,
         no_deps: Annotated[
             bool, typer.Option("--no-deps", help="Don't start linked services")
@@ -178,8 +153,7 @@ def register(app: typer.Typer) -> None:
         runtime: RuntimeOpt = None,
     ) -> None:
         """Run a one-off command on a service."""
-        args = global_args(ctx).combined(file, project_name, profile, env_file, project_directory)
-        target = load_target(args, runtime, services=[service])
+        target = load_target(project, runtime, services=[service])
         check_services(target, [service])
         code = run_oneoff(
             target,

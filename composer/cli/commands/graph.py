@@ -8,14 +8,7 @@ from typing import Annotated, Any
 import typer
 
 from composer.cli import console
-from composer.cli.project_options import (
-    EnvFileOpt,
-    FilesOpt,
-    ProfileOpt,
-    ProjectDirOpt,
-    ProjectNameOpt,
-    global_args,
-)
+from composer.cli.project_options import ProjectArgs, project_command
 from composer.errors import ComposerError, UsageError
 
 
@@ -54,17 +47,13 @@ def _check_enabled(names: list[str], disabled: dict[str, Any]) -> None:
 
 def register(app: typer.Typer) -> None:
     @app.command("graph")
+    @project_command
     def graph(
-        ctx: typer.Context,
+        project: ProjectArgs,
         services: Annotated[
             list[str] | None,
             typer.Argument(metavar="SERVICE", help="Only these services and what they depend on"),
         ] = None,
-        file: FilesOpt = None,
-        project_name: ProjectNameOpt = None,
-        profile: ProfileOpt = None,
-        env_file: EnvFileOpt = None,
-        project_directory: ProjectDirOpt = None,
         output_format: Annotated[
             GraphFormat, typer.Option("--format", help="Output format")
         ] = GraphFormat.text,
@@ -78,8 +67,7 @@ def register(app: typer.Typer) -> None:
         from composer.graph_render import render
         from composer.loader.pipeline import load_project
 
-        args = global_args(ctx).combined(file, project_name, profile, env_file, project_directory)
-        loaded = load_project(args.load_options())
+        loaded = load_project(project.load_options())
         for warning in loaded.warnings:
             console.warn(warning)
         dependency_graph = build_graph(loaded.project, name=loaded.name)

@@ -18,14 +18,7 @@ from composer.cli.commands.runtime_common import (
     load_target,
     make_backend,
 )
-from composer.cli.project_options import (
-    EnvFileOpt,
-    FilesOpt,
-    ProfileOpt,
-    ProjectDirOpt,
-    ProjectNameOpt,
-    global_args,
-)
+from composer.cli.project_options import ProjectArgs, project_command
 from composer.errors import UsageError
 
 
@@ -40,14 +33,10 @@ def parse_tail(value: str) -> int | None:
 
 def register(app: typer.Typer) -> None:
     @app.command("logs")
+    @project_command
     def logs(
-        ctx: typer.Context,
+        project: ProjectArgs,
         services: Annotated[list[str] | None, typer.Argument(help="Services to show")] = None,
-        file: FilesOpt = None,
-        project_name: ProjectNameOpt = None,
-        profile: ProfileOpt = None,
-        env_file: EnvFileOpt = None,
-        project_directory: ProjectDirOpt = None,
         follow: Annotated[bool, typer.Option("--follow", "-f", help="Follow log output")] = False,
         tail: Annotated[
             str, typer.Option("--tail", "-n", help="Lines from the end of each log, or all")
@@ -65,10 +54,9 @@ def register(app: typer.Typer) -> None:
         runtime: RuntimeOpt = None,
     ) -> None:
         """View output from containers (here: processes)."""
-        args = global_args(ctx).combined(file, project_name, profile, env_file, project_directory)
         names = list(services or [])
         count = parse_tail(tail)
-        target = load_target(args, runtime, by_name=True)
+        target = load_target(project, runtime, by_name=True)
         check_services(target, names)
         backend = make_backend(target)
         states = backend.instances(target.name)

@@ -25,14 +25,7 @@ from composer.cli.commands.runtime_common import (
     load_target,
     local_orchestrator,
 )
-from composer.cli.project_options import (
-    EnvFileOpt,
-    FilesOpt,
-    ProfileOpt,
-    ProjectDirOpt,
-    ProjectNameOpt,
-    global_args,
-)
+from composer.cli.project_options import ProjectArgs, project_command
 from composer.runtimes.base import CREATED, EXITED, RESTARTING, RUNNING, InstanceState
 
 HEADERS = ("NAME", "IMAGE", "COMMAND", "SERVICE", "CREATED", "STATUS", "PORTS")
@@ -180,14 +173,10 @@ def table(rows: list[dict[str, Any]]) -> str:
 
 def register(app: typer.Typer) -> None:
     @app.command("ps")
+    @project_command
     def ps(
-        ctx: typer.Context,
+        project: ProjectArgs,
         services: Annotated[list[str] | None, typer.Argument(help="Services to list")] = None,
-        file: FilesOpt = None,
-        project_name: ProjectNameOpt = None,
-        profile: ProfileOpt = None,
-        env_file: EnvFileOpt = None,
-        project_directory: ProjectDirOpt = None,
         all_: Annotated[
             bool, typer.Option("--all", "-a", help="Show stopped instances and one-offs too")
         ] = False,
@@ -203,9 +192,8 @@ def register(app: typer.Typer) -> None:
         runtime: RuntimeOpt = None,
     ) -> None:
         """List the project's containers (here: processes)."""
-        args = global_args(ctx).combined(file, project_name, profile, env_file, project_directory)
         names = list(services or [])
-        target = load_target(args, runtime, by_name=True)
+        target = load_target(project, runtime, by_name=True)
         check_services(target, names)
         states = local_orchestrator(target).ps(target.name, names, all=all_ or bool(status))
         if status:

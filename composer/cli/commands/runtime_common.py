@@ -13,7 +13,7 @@ import contextlib
 import os
 import sys
 import threading
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -24,7 +24,15 @@ import typer
 from composer.cli import console
 from composer.cli.project_args import ProjectArgs
 from composer.errors import ComposerError
-from composer.orchestrator.events import CONTAINER, INFO, NETWORK, VOLUME, WARNING, Event
+from composer.orchestrator.events import (
+    CONTAINER,
+    INFO,
+    NETWORK,
+    VOLUME,
+    WARNING,
+    Event,
+    UpOptions,
+)
 from composer.runtimes.base import Backend, InstanceRef, LogLine, ProjectSpec
 
 if TYPE_CHECKING:
@@ -142,6 +150,41 @@ def owner(target: Target, *, spawn: bool = False) -> Any:
     if client is None and spawn:
         client = supervisor.spawn(target.root, target.name, env=os.environ)
     return client
+
+
+def owner_or_local(
+    target: Target,
+    op: str,
+    args: Mapping[str, Any],
+    local: Callable[[Orchestrator], Any],
+    *,
+    events: EventPrinter,
+    spawn: bool = False,
+    send_spec: bool = True,
+) -> Any:
+    """Ask the process project's owner to do `op` (a new supervisor with `spawn`); with
+    no owner, or on another runtime, do it here: `local` on an orchestrator in this
+    process. The owner gets the target's spec unless `send_spec` is False (it then uses
+    the one it has). Call it under `project_lock`."""
+    client = owner(target, spawn=spawn) if is_process(target) else None
+    if client is not None:
+        spec = target.spec if send_spec else None
+        return client.request(op, spec, args, on_event=events)
+    return local(local_orchestrator(target, events))
+
+
+def bring_up(target: Target, options: UpOptions) -> None:
+    """`up` through the project's owner (a new detached supervisor when none answers), or
+    in this process on runtimes whose instances run without an owner."""
+    with project_lock(target):
+        owner_or_local(
+            target,
+            "up",
+            options.to_dict(),
+            lambda local: local.up(target.spec, options),
+            events=EventPrinter(),
+            spawn=True,
+        )
 
 
 # ---------------------------------------------------------------- progress events

@@ -21,6 +21,7 @@ from composer.cli.commands.runtime_common import (
     LogPrinter,
     RuntimeOpt,
     Target,
+    bring_up,
     check_services,
     display_name,
     is_process,
@@ -29,14 +30,7 @@ from composer.cli.commands.runtime_common import (
     owner,
     project_lock,
 )
-from composer.cli.project_options import (
-    EnvFileOpt,
-    FilesOpt,
-    ProfileOpt,
-    ProjectDirOpt,
-    ProjectNameOpt,
-    global_args,
-)
+from composer.cli.project_options import ProjectArgs, project_command
 from composer.errors import UsageError
 from composer.orchestrator.events import CONTAINER, Event, UpOptions, ref_from_dict
 from composer.runtimes.base import Backend, InstanceRef
@@ -79,20 +73,6 @@ class Attach:
         self.exit_code_from = exit_code_from
         self.logs = LogPrinter(prefix=prefix, color=color, timestamps=timestamps)
         self.timeout = timeout
-
-
-def run_detached(target: Target, options: UpOptions) -> int:
-    """Hand the project to its owner (or converge in place for self-supervising runtimes)."""
-    events = EventPrinter()
-    if not is_process(target):
-        from composer.orchestrator.engine import Orchestrator
-
-        Orchestrator(make_backend(target), events).up(target.spec, options)
-        return 0
-    with project_lock(target):
-        client = owner(target, spawn=True)
-        client.request("up", target.spec, options.to_dict(), on_event=events)
-    return 0
 
 
 def run_attached(target: Target, options: UpOptions, attach: Attach) -> int:
@@ -192,14 +172,10 @@ def _start_log_pump(
 
 def register(app: typer.Typer) -> None:
     @app.command("up")
+    @project_command
     def up(
-        ctx: typer.Context,
+        project: ProjectArgs,
         services: Annotated[list[str] | None, typer.Argument(help="Services to start")] = None,
-        file: FilesOpt = None,
-        project_name: ProjectNameOpt = None,
-        profile: ProfileOpt = None,
-        env_file: EnvFileOpt = None,
-        project_directory: ProjectDirOpt = None,
         detach: Annotated[
             bool, typer.Option("--detach", "-d", help="Run in the background")
         ] = False,
@@ -248,7 +224,6 @@ def register(app: typer.Typer) -> None:
         runtime: RuntimeOpt = None,
     ) -> None:
         """Create and start containers (here: processes) for the services."""
-        args = global_args(ctx).combined(file, project_name, profile, env_file, project_directory)
         names = list(services or [])
         if exit_code_from and not abort_on_container_failure:
             abort_on_container_exit = True
@@ -256,7 +231,7 @@ def register(app: typer.Typer) -> None:
             detach = True
         if detach and (abort_on_container_exit or abort_on_container_failure):
             raise UsageError(DETACH_CONFLICT, code="usage")
-        target = load_target(args, runtime, services=names)
+        target = load_target(project, runtime, services=names)
         check_services(target, names)
         if exit_code_from:
             check_services(target, [exit_code_from])
@@ -271,20 +246,20 @@ def register(app: typer.Typer) -> None:
             timeout=float(timeout) if timeout is not None else None,
         )
         if detach:
-            code = run_detached(target, options)
-        else:
-            code = run_attached(
-                target,
-                options,
-                Attach(
-                    abort_on_exit=abort_on_container_exit,
-                    abort_on_failure=abort_on_container_failure,
-                    exit_code_from=exit_code_from,
-                    prefix=not no_log_prefix,
-                    color=False if no_color else None,
-                    timestamps=timestamps,
-                    timeout=options.timeout,
-                ),
-            )
+            bring_up(target, options)
+            return
+        code = run_attached(
+            target,
+            options,
+            Attach(
+                abort_on_exit=abort_on_container_exit,
+                abort_on_failure=abort_on_container_failure,
+                exit_code_from=exit_code_from,
+                prefix=not no_log_prefix,
+                color=False if no_color else None,
+                timestamps=timestamps,
+                timeout=options.timeout,
+            ),
+        )
         if code:
             raise SystemExit(code)

@@ -18,14 +18,7 @@ from typing import Annotated
 
 import typer
 
-from composer.cli.project_options import (
-    EnvFileOpt,
-    FilesOpt,
-    ProfileOpt,
-    ProjectDirOpt,
-    ProjectNameOpt,
-    global_args,
-)
+from composer.cli.project_options import ProjectArgs, project_command
 from composer.cli.validate_run import ValidateFlags, run_hook, run_validate
 
 
@@ -44,19 +37,14 @@ StrictOpt = Annotated[
 
 def register(app: typer.Typer) -> None:
     @app.command("validate")
+    @project_command
     def validate(
-        ctx: typer.Context,
-        file: FilesOpt = None,
-        project_name: ProjectNameOpt = None,
-        profile: ProfileOpt = None,
-        env_file: EnvFileOpt = None,
-        project_directory: ProjectDirOpt = None,
+        project: ProjectArgs,
         output_format: FormatOpt = Format.text,
         strict: StrictOpt = False,
     ) -> None:
         """Report every problem of the project, each at its file, line and column."""
-        args = global_args(ctx).combined(file, project_name, profile, env_file, project_directory)
-        run_validate(args, ValidateFlags(output_format=output_format.value, strict=strict))
+        run_validate(project, ValidateFlags(output_format=output_format.value, strict=strict))
 
     @app.command("validate-hook", hidden=True)
     def validate_hook(
