@@ -8,6 +8,7 @@ it; where the reference's order is random (it iterates Go maps: --networks, --vo
 from __future__ import annotations
 
 import json
+import os
 import re
 import subprocess
 import sys
@@ -524,3 +525,42 @@ def test_executable_entry_matches_typer_app(shop: Path, argv: list[str]) -> None
     assert fast.code == full.code, (fast.stderr, full.stderr)
     if full.code != 2:  # usage messages may be worded by either parser
         assert (fast.stdout, fast.stderr) == (full.stdout, full.stderr)
+
+
+@pytest.mark.reference
+@pytest.mark.skipif(reference_binary() is None, reason="reference binary not installed")
+@pytest.mark.parametrize(
+    "selection", [["api"], ["debug"], ["web", "--format", "json"], ["api", "db"]]
+)
+def test_config_with_service_names_matches_reference(tmp_path: Path, selection: list[str]) -> None:
+    """`config SERVICE...` keeps those services and their dependencies, switches on a
+    named service's profile, and prunes resources only the others used."""
+    (tmp_path / "compose.yaml").write_text(
+        "services:\n"
+        "  web: {image: nginx, depends_on: [api], networks: [front]}\n"
+        "  api: {image: api, depends_on: [db], volumes: ['data:/data']}\n"
+        "  db: {image: pg}\n"
+        "  debug: {image: busybox, profiles: [debug], depends_on: [db]}\n"
+        "  other: {image: x}\n"
+        "networks: {front: {}}\nvolumes: {data: {}}\n"
+    )
+    theirs = run_reference(["-p", "p", "config", *selection], tmp_path)
+    ours = subprocess.run(
+        [sys.executable, "-m", "composer", "-p", "p", "config", *selection],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        env={"PATH": os.environ["PATH"], "HOME": "/tmp"},
+    )
+    assert (ours.returncode, ours.stdout) == (theirs.returncode, theirs.stdout)
+
+
+def test_config_unknown_service_name(tmp_path: Path) -> None:
+    (tmp_path / "compose.yaml").write_text("services:\n  a: {image: x}\n")
+    ours = subprocess.run(
+        [sys.executable, "-m", "composer", "config", "nope"],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+    )
+    assert ours.returncode == 1 and "no such service: nope" in ours.stderr

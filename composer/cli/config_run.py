@@ -6,7 +6,7 @@ without paying for the CLI framework's import.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from composer.cli import console
@@ -33,6 +33,8 @@ class ConfigFlags:
     no_normalize: bool = False
     no_path_resolution: bool = False
     no_consistency: bool = False
+    # `config SERVICE...`: only these services and their dependencies
+    selected: list[str] = field(default_factory=list)
     sources: bool = False  # YAML with a `# file:line` comment per value
 
 
@@ -102,6 +104,8 @@ def run_config(args: ProjectArgs, flags: ConfigFlags) -> None:
         return
 
     loaded = load_project(options)
+    if flags.selected and not flags.services:
+        loaded = _select(loaded, options, flags.selected)
     for warning in loaded.warnings:
         console.warn(warning)
     project = loaded.project
@@ -146,3 +150,43 @@ def run_config(args: ProjectArgs, flags: ConfigFlags) -> None:
         else:
             text = render_json(project) if as_json else render_yaml(project)
         _write(text, output)
+
+
+def _select(loaded: Any, options: Any, names: list[str]) -> Any:
+    """Keep the named services and what they depend on, as `config SERVICE...` does.
+
+    A named service that a profile switched off is switched on (with its profiles, as
+    the reference does); resources only the dropped services used are pruned.
+    """
+    from composer.dependencies import dependency_edges
+    from composer.loader.defaults import prune_unused
+    from composer.loader.pipeline import load_project
+
+    services = loaded.project.get("services") or {}
+    for name in names:
+        if name not in services and name not in loaded.disabled_services:
+            raise ComposerError(f"no such service: {name}", code="no-such-service")
+    extra = sorted(
+        {
+            p
+            for n in names
+            if n in loaded.disabled_services
+            for p in loaded.disabled_services[n].get("profiles") or []
+        }
+    )
+    if extra:
+        options.profiles = [*options.profiles, *extra]
+        loaded = load_project(options)
+        services = loaded.project.get("services") or {}
+    keep: set[str] = set()
+    todo = [n for n in names if n in services]
+    while todo:
+        name = todo.pop()
+        if name in keep:
+            continue
+        keep.add(name)
+        todo.extend(d for d in dependency_edges(services[name]) if d in services)
+    for name in [n for n in services if n not in keep]:
+        del services[name]
+    loaded.project = prune_unused(loaded.project)
+    return loaded

@@ -21,6 +21,12 @@ def register(app: typer.Typer) -> None:
     @project_command
     def config(
         project: ProjectArgs,
+        service_names: Annotated[
+            list[str] | None,
+            typer.Argument(
+                metavar="[SERVICE]...", help="Only these services (and what they depend on)"
+            ),
+        ] = None,
         output_format: Annotated[
             OutputFormat | None, typer.Option("--format", help="Output format")
         ] = None,
@@ -75,5 +81,6 @@ def register(app: typer.Typer) -> None:
                 no_path_resolution=no_path_resolution,
                 no_consistency=no_consistency,
                 sources=sources,
+                selected=list(service_names or []),
             ),
         )
