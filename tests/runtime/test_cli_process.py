@@ -516,11 +516,18 @@ def test_failing_service_is_reported_with_exit_code_and_output(project: Project)
     assert "exited (4)" in done.stderr and "gone" in done.stderr
 
 
-def test_docker_runtime_gives_a_clear_error(project: Project) -> None:
+def test_unreachable_docker_engine_gives_a_clear_error(project: Project) -> None:
     project.write("services:\n  s:\n    image: alpine\n    command: sleep 1\n")
-    done = project.run("up", "-d", "--runtime", "docker")
-    assert done.returncode == 1
-    assert "docker runtime is not available" in done.stderr
+    done = subprocess.run(
+        project.args("up", "-d", "--runtime", "docker"),
+        cwd=project.directory,
+        env={**project.env, "DOCKER_HOST": "tcp://127.0.0.1:9"},  # nothing listens there
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert done.returncode == 1, done.stderr
+    assert "127.0.0.1:9" in done.stderr and "Traceback" not in done.stderr
     bad = project.run("ps", "--runtime", "podman")
     assert bad.returncode == 2 and 'unknown runtime "podman"' in bad.stderr
 

@@ -1,0 +1,126 @@
+"""Finding and reaching the Docker engine: DOCKER_HOST, TLS variables, the context.
+
+The address is what the Docker CLI would use: $DOCKER_HOST (with DOCKER_TLS_VERIFY
+and DOCKER_CERT_PATH), else the endpoint of $DOCKER_CONTEXT or of the CLI's current
+context, else the default socket. Every failure to connect is one ComposerError
+naming the address that was tried. The `docker` SDK is imported only here, on use.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+from composer.errors import ComposerError
+
+DEFAULT_HOST = "unix:///var/run/docker.sock"
+DEFAULT_TIMEOUT = 60
+POOL_SIZE = 64  # log streams each hold a connection
+
+
+class EngineUnreachable(ComposerError):
+    """No Docker engine answers at the configured address."""
+
+
+def _context_host(env: Mapping[str, str]) -> tuple[str, Any] | None:
+    """Host and TLS config of $DOCKER_CONTEXT or the CLI's current context (not default)."""
+    name = env.get("DOCKER_CONTEXT")
+    if not name:
+        config_dir = Path(
+            env.get("DOCKER_CONFIG") or Path(env.get("HOME") or "~").expanduser() / ".docker"
+        )
+        try:
+            name = json.loads((config_dir / "config.json").read_text()).get("currentContext")
+        except (OSError, ValueError, AttributeError):
+            name = None
+    if not name or name == "default":
+        return None
+    try:
+        from docker.context import ContextAPI
+
+        context = ContextAPI.get_context(name)
+    except Exception:  # noqa: BLE001 - a broken context store falls back to the default
+        return None
+    if context is None or not context.Host:
+        return None
+    return str(context.Host), context.TLSConfig
+
+
+def client_arguments(env: Mapping[str, str] | None = None) -> dict[str, Any]:
+    """`docker.APIClient` keyword arguments for this environment."""
+    from docker.utils import kwargs_from_env
+
+    env = os.environ if env is None else env
+    kwargs: dict[str, Any] = kwargs_from_env(environment=dict(env))
+    if not env.get("DOCKER_HOST"):
+        found = _context_host(env)
+        if found is not None:
+            kwargs["base_url"], tls = found
+            if tls:
+                kwargs["tls"] = tls
+    kwargs.setdefault("base_url", DEFAULT_HOST)
+    return kwargs
+
+
+def engine_address(env: Mapping[str, str] | None = None) -> str:
+    """The address a client would dial, for messages (`unix:///var/run/docker.sock`)."""
+    env = os.environ if env is None else env
+    if env.get("DOCKER_HOST"):
+        return env["DOCKER_HOST"]
+    found = _context_host(env)
+    return found[0] if found else DEFAULT_HOST
+
+
+def _reason(exc: BaseException) -> str:
+    text = str(exc)
+    for marker in ("Error while fetching server API version: ",):
+        text = text.replace(marker, "")
+    if "FileNotFoundError" in text or "No such file" in text:
+        return "the socket does not exist"
+    if "Connection refused" in text or "ConnectionRefused" in text:
+        return "connection refused"
+    if "Permission denied" in text or "PermissionError" in text:
+        return "permission denied"
+    return text
+
+
+def unreachable(address: str, exc: BaseException) -> EngineUnreachable:
+    return EngineUnreachable(
+        f"cannot connect to the Docker engine at {address}: {_reason(exc)}",
+        code="docker-unreachable",
+        hint="start dockerd (scripts/docker-engine.sh), set DOCKER_HOST, "
+        "or run the services as host processes with --runtime process",
+    )
+
+
+def connect(env: Mapping[str, str] | None = None, *, timeout: float = DEFAULT_TIMEOUT) -> Any:
+    """A connected `docker.APIClient` (API version negotiated); EngineUnreachable if not."""
+    import docker
+    import docker.errors
+    import requests
+
+    env = os.environ if env is None else env
+    address = engine_address(env)
+    try:
+        kwargs = client_arguments(env)
+        version = env.get("DOCKER_API_VERSION") or "auto"
+        return docker.APIClient(version=version, timeout=timeout, max_pool_size=POOL_SIZE, **kwargs)
+    except (docker.errors.DockerException, requests.exceptions.RequestException, OSError) as exc:
+        raise unreachable(address, exc) from None
+
+
+def engine_available(timeout: float = 1.0, env: Mapping[str, str] | None = None) -> bool:
+    """True when an engine answers /_ping at the configured address within `timeout`."""
+    try:
+        client = connect(env, timeout=timeout)
+    except ComposerError:
+        return False
+    try:
+        return bool(client.ping())
+    except Exception:  # noqa: BLE001 - any failure means "not available"
+        return False
+    finally:
+        client.close()

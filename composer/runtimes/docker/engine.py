@@ -1,0 +1,845 @@
+"""The Docker runtime: every service instance is a container on a Docker engine.
+
+`DockerBackend` implements the runtime protocol (composer/runtimes/base.py) over the
+`docker` SDK's low-level APIClient. It remembers nothing between commands: it finds
+containers, networks and volumes by Docker Compose's labels, so `docker compose ps`
+and `down` see what it made and it sees (and removes) what `docker compose up` made.
+The translation of a service into create arguments is the pure
+`translate.container_create_args`; images are pulled or built on first use
+(`images.py`). Progress and warnings go to `on_event` when the orchestrator wires
+it, else to the `composer.runtimes.docker` logger.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import io
+import logging
+import os
+import sys
+import tarfile
+import threading
+import time
+from collections.abc import Callable, Iterator, Mapping
+from concurrent.futures import ThreadPoolExecutor
+from typing import Any
+
+from composer.errors import ComposerError
+from composer.runtimes.base import (
+    RUNNING,
+    Capabilities,
+    InstanceRef,
+    InstanceState,
+    LogLine,
+    ProjectSpec,
+)
+from composer.runtimes.docker import changes
+from composer.runtimes.docker import images as img
+from composer.runtimes.docker import labels as lb
+from composer.runtimes.docker import translate as tr
+from composer.runtimes.docker.connection import connect, engine_address, unreachable
+from composer.runtimes.docker.states import (
+    anonymous_volumes,
+    state_from_inspect,
+)
+from composer.runtimes.docker.streams import LogStream, multiplex, write_output
+
+log = logging.getLogger("composer.runtimes.docker")
+
+DEFAULT_GRACE = 10.0
+INSPECT_WORKERS = 8
+ADOPT_WAIT = 5.0  # seconds a name conflict may take to become an inspectable container
+
+
+def service_hash(name: str, service: Mapping[str, Any]) -> str:
+    """Docker Compose's config hash (label com.docker.compose.config-hash)."""
+    from composer.hashing import service_hash as compose_hash
+
+    return compose_hash(name, dict(service))
+
+
+def _explain(exc: BaseException) -> str:
+    explanation = getattr(exc, "explanation", None)
+    if explanation:
+        return str(explanation.decode() if isinstance(explanation, bytes) else explanation)
+    return str(exc)
+
+
+class EngineError(ComposerError):
+    """The engine refused an operation; `status` is its HTTP status (404, 409, ...)."""
+
+    def __init__(
+        self, message: str, *, status: int | None = None, code: str = "docker-engine"
+    ) -> None:
+        super().__init__(message, code=code)
+        self.status = status
+
+
+_RAISE = object()
+
+
+def _tar(files: list[tr.InjectedFile]) -> bytes:
+    """A tar of the injected files, paths relative to / (the engine creates parents)."""
+    buffer = io.BytesIO()
+    with tarfile.open(fileobj=buffer, mode="w") as archive:
+        for item in files:
+            info = tarfile.TarInfo(item.path.lstrip("/"))
+            info.size = len(item.content)
+            info.mode = item.mode
+            info.uid, info.gid = item.uid, item.gid
+            info.mtime = int(time.time())
+            archive.addfile(info, io.BytesIO(item.content))
+    return buffer.getvalue()
+
+
+def proxy_environment(env: Mapping[str, str] | None = None) -> dict[str, str]:
+    """The Docker CLI's `proxies.default` (config.json) as container variables, which
+    the reference adds to every container's environment (the service's win)."""
+    import json
+    from pathlib import Path
+
+    env = os.environ if env is None else env
+    config_dir = Path(
+        env.get("DOCKER_CONFIG") or Path(env.get("HOME") or "~").expanduser() / ".docker"
+    )
+    try:
+        data = json.loads((config_dir / "config.json").read_text())
+    except (OSError, ValueError):
+        return {}
+    proxies = (data.get("proxies") or {}) if isinstance(data, dict) else {}
+    default = proxies.get("default") or {}
+    result: dict[str, str] = {}
+    for key, names in (
+        ("httpProxy", ("HTTP_PROXY", "http_proxy")),
+        ("httpsProxy", ("HTTPS_PROXY", "https_proxy")),
+        ("ftpProxy", ("FTP_PROXY", "ftp_proxy")),
+        ("noProxy", ("NO_PROXY", "no_proxy")),
+        ("allProxy", ("ALL_PROXY", "all_proxy")),
+    ):
+        if default.get(key):
+            for name in names:
+                result[name] = str(default[key])
+    return result
+
+
+class DockerBackend:
+    """Service instances as containers on a Docker engine, shared with `docker compose`."""
+
+    name = "docker"
+    capabilities = Capabilities(networks=True, volumes=True, build=True, supervises=True)
+
+    def __init__(
+        self,
+        client: Any = None,
+        *,
+        env: Mapping[str, str] | None = None,
+        images: img.ImageRequest | None = None,
+        on_event: Callable[[Any], None] | None = None,
+    ) -> None:
+        self._client = client
+        self.env = dict(os.environ if env is None else env)
+        self.images = images or img.ImageRequest()
+        self.on_event = on_event
+        self.warnings: list[str] = []
+        self._lock = threading.RLock()
+        self._image_locks: dict[str, threading.Lock] = {}
+        self._image_ids: dict[str, str] = {}
+        self._ids: dict[InstanceRef, str] = {}
+        self._inherit: dict[InstanceRef, dict[str, str]] = {}
+        self._proxy: dict[str, str] | None = None
+        self._api_version: str | None = None
+
+    # ------------------------------------------------------------ plumbing
+
+    @property
+    def api(self) -> Any:
+        """The SDK's APIClient, connected on first use."""
+        if self._client is None:
+            with self._lock:
+                if self._client is None:
+                    self._client = connect(self.env)
+        return self._client
+
+    @property
+    def api_version(self) -> str:
+        if self._api_version is None:
+            self._api_version = str(self.api.api_version)
+        return self._api_version
+
+    def close(self) -> None:
+        if self._client is not None:
+            with contextlib.suppress(Exception):
+                self._client.close()
+
+    def __enter__(self) -> DockerBackend:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    @contextlib.contextmanager
+    def _engine(self, action: str) -> Iterator[None]:
+        """Engine failures as ComposerErrors: unreachable (naming the address) or an
+        EngineError with the engine's explanation, prefixed with what was being done."""
+        import docker.errors
+        import requests
+
+        try:
+            yield
+        except ComposerError:
+            raise
+        except docker.errors.APIError as exc:
+            status = getattr(exc, "status_code", None)
+            raise EngineError(f"{action}: {_explain(exc)}", status=status) from None
+        except (requests.exceptions.ConnectionError, ConnectionError) as exc:
+            raise unreachable(engine_address(self.env), exc) from None
+
+    def _call(
+        self,
+        action: str,
+        function: Callable[..., Any],
+        *args: Any,
+        not_found: Any = _RAISE,
+        **kwargs: Any,
+    ) -> Any:
+        """One engine call; `not_found` is returned instead of raising on a 404."""
+        try:
+            with self._engine(action):
+                return function(*args, **kwargs)
+        except EngineError as exc:
+            if exc.status == 404 and not_found is not _RAISE:
+                return not_found
+            raise
+
+    def _emit(
+        self, kind: str, service: str | None, instance: str | None, status: str, detail: str = ""
+    ) -> None:
+        if self.on_event is None:
+            return
+        from composer.orchestrator.events import Event
+
+        self.on_event(Event(kind, service, instance, status, detail))
+
+    def _warn(self, message: str) -> None:
+        with self._lock:
+            if message in self.warnings:
+                return
+            self.warnings.append(message)
+        if self.on_event is not None:
+            self._emit("warning", None, None, "Warning", message)
+        else:
+            log.warning("%s", message)
+
+    def service_hash(self, name: str, service: Mapping[str, Any]) -> str:
+        return service_hash(name, service)
+
+    # ------------------------------------------------------------ finding containers
+
+    def _inspect_id(self, ident: str) -> dict[str, Any] | None:
+        info: dict[str, Any] | None = self._call(
+            f"cannot inspect container {ident}", self.api.inspect_container, ident, not_found=None
+        )
+        return info
+
+    def _find(self, spec: ProjectSpec | None, ref: InstanceRef) -> dict[str, Any] | None:
+        """The inspected container of `ref` (by remembered id, name, then labels)."""
+        known = self._ids.get(ref)
+        candidates = [known] if known else []
+        candidates.append(lb.container_name(spec, ref))
+        for ident in candidates:
+            info = self._inspect_id(ident)
+            if info is not None and lb.ref_from_labels(info["Config"].get("Labels") or {}) == ref:
+                self._ids[ref] = info["Id"]
+                return info
+        wanted = [f"{lb.PROJECT}={ref.project}", f"{lb.SERVICE}={ref.service}"]
+        if ref.oneoff:
+            wanted += [f"{lb.ONEOFF}=True", f"{lb.SLUG}={ref.slug}"]
+        else:
+            wanted += [f"{lb.ONEOFF}=False", f"{lb.NUMBER}={ref.index}"]
+        with self._engine("cannot list containers"):
+            found = self.api.containers(all=True, filters={"label": wanted})
+        for summary in found:
+            info = self._inspect_id(summary["Id"])
+            if info is not None:
+                self._ids[ref] = info["Id"]
+                return info
+        self._ids.pop(ref, None)
+        return None
+
+    def _require(self, spec: ProjectSpec, ref: InstanceRef) -> dict[str, Any]:
+        info = self._find(spec, ref)
+        if info is None:
+            raise ComposerError(
+                f"no container for {ref.name} (service {ref.service!r} of project {ref.project!r})",
+                code="no-container",
+            )
+        return info
+
+    # ------------------------------------------------------------ networks and volumes
+
+    def _networks_named(self, name: str) -> list[dict[str, Any]]:
+        with self._engine(f"cannot list networks named {name}"):
+            found = self.api.networks(names=[name])
+        return [n for n in found if n.get("Name") == name]
+
+    def ensure_network(self, spec: ProjectSpec, key: str) -> bool:
+        config: Mapping[str, Any] = (spec.project.get("networks") or {}).get(key) or {}
+        name = lb.network_name(spec, key)
+        existing = self._networks_named(name)
+        if config.get("external"):
+            if not existing:
+                raise ComposerError(
+                    f"network {name} declared as external, but could not be found",
+                    code="network-missing",
+                    path=("networks", key),
+                    hint=f"create it first: docker network create {name}",
+                )
+            return False
+        if existing:
+            self._check_existing_network(spec, key, config, existing[0])
+            return False
+        args = tr.network_create_args(spec, key, self.api_version)
+        try:
+            self._call(f"failed to create network {name}", self.api.create_network, **args)
+        except EngineError:
+            if self._networks_named(name):  # another `up` created it meanwhile
+                return False
+            raise
+        return True
+
+    def _check_existing_network(
+        self, spec: ProjectSpec, key: str, config: Mapping[str, Any], network: Mapping[str, Any]
+    ) -> None:
+        labels: Mapping[str, str] = network.get("Labels") or {}
+        name = network.get("Name")
+        if lb.PROJECT not in labels:
+            self._warn(
+                f"a network with name {name} exists but was not created by compose.\n"
+                "Set `external: true` to use an existing network"
+            )
+            return
+        if labels.get(lb.PROJECT) != spec.name:
+            self._warn(
+                f'a network with name {name} exists but was not created for project "{spec.name}".\n'
+                "Set `external: true` to use an existing network"
+            )
+        if labels.get(lb.NETWORK) not in (None, key):
+            raise ComposerError(
+                f"network {name} was found but has incorrect label {lb.NETWORK} set to "
+                f'"{labels.get(lb.NETWORK)}" (expected: "{key}")',
+                code="network-conflict",
+            )
+        recorded = labels.get(lb.CONFIG_HASH)
+        if recorded and recorded != lb.network_hash(key, config):
+            self._warn(
+                f"network {name} exists with a different configuration; "
+                "run `down` and `up` again to recreate it"
+            )
+
+    def ensure_volume(self, spec: ProjectSpec, key: str) -> bool:
+        config: Mapping[str, Any] = (spec.project.get("volumes") or {}).get(key) or {}
+        name = lb.volume_name(spec, key)
+        info = self._call(
+            f"cannot inspect volume {name}", self.api.inspect_volume, name, not_found=None
+        )
+        if info is None:
+            if config.get("external"):
+                raise ComposerError(
+                    f'external volume "{name}" not found',
+                    code="volume-missing",
+                    path=("volumes", key),
+                    hint=f"create it first: docker volume create {name}",
+                )
+            self._call(
+                f"failed to create volume {name}",
+                self.api.create_volume,
+                **tr.volume_create_args(spec, key),
+            )
+            return True
+        if config.get("external"):
+            return False
+        labels: Mapping[str, str] = info.get("Labels") or {}
+        if lb.PROJECT not in labels:
+            self._warn(
+                f'volume "{name}" already exists but was not created by Docker Compose. '
+                "Use `external: true` to use an existing volume"
+            )
+        elif labels[lb.PROJECT] != spec.name:
+            self._warn(
+                f'volume "{name}" already exists but was created for project '
+                f'"{labels[lb.PROJECT]}" (expected "{spec.name}"). '
+                "Use `external: true` to use an existing volume"
+            )
+        recorded = labels.get(lb.CONFIG_HASH)
+        if recorded and recorded != lb.volume_hash(key, config):
+            self._warn(
+                f'volume "{name}" exists but doesn\'t match configuration in compose file; '
+                "remove it (down -v) to recreate it (its data will be lost)"
+            )
+        return False
+
+    def remove_network(self, spec: ProjectSpec, key: str) -> bool:
+        config: Mapping[str, Any] = (spec.project.get("networks") or {}).get(key) or {}
+        if config.get("external"):
+            return False
+        name = lb.network_name(spec, key)
+        removed = False
+        for network in self._networks_named(name):
+            labels = network.get("Labels") or {}
+            if labels.get(lb.PROJECT) not in (None, spec.name):
+                continue
+            try:
+                gone = self._call(
+                    f"failed to remove network {name}",
+                    self.api.remove_network,
+                    network["Id"],
+                    not_found=False,
+                )
+            except EngineError as exc:
+                if exc.status in (403, 409) or "active endpoints" in exc.message:
+                    self._warn(f"network {name} is still in use; not removed")
+                    continue
+                raise
+            removed = removed or gone is not False
+        return removed
+
+    def remove_volume(self, spec: ProjectSpec, key: str) -> bool:
+        config: Mapping[str, Any] = (spec.project.get("volumes") or {}).get(key) or {}
+        if config.get("external"):
+            return False
+        name = lb.volume_name(spec, key)
+        try:
+            gone = self._call(
+                f"failed to remove volume {name}", self.api.remove_volume, name, not_found=False
+            )
+        except EngineError as exc:
+            if exc.status == 409 or "in use" in exc.message:
+                self._warn(f"volume {name} is still in use; not removed")
+                return False
+            raise
+        return gone is not False
+
+    def project_resources(self, project: str) -> tuple[list[str], list[str]]:
+        """Names of the networks and volumes labelled with the project (for `down`
+        when no Compose file is at hand)."""
+        selector = {"label": [f"{lb.PROJECT}={project}"]}
+        with self._engine("cannot list networks"):
+            networks = sorted(n["Name"] for n in self.api.networks(filters=selector))
+        with self._engine("cannot list volumes"):
+            volumes = sorted(
+                v["Name"] for v in (self.api.volumes(filters=selector).get("Volumes") or [])
+            )
+        return networks, volumes
+
+    # ------------------------------------------------------------ images
+
+    def _image_lock(self, image: str) -> threading.Lock:
+        with self._lock:
+            return self._image_locks.setdefault(image, threading.Lock())
+
+    def ensure_image(self, spec: ProjectSpec, service_name: str) -> str:
+        """Pull or build the service's image as its pull_policy asks; its id."""
+        service = spec.service(service_name)
+        image = lb.image_of(spec, service_name)
+        platform = service.get("platform") or spec.environment.get("DOCKER_DEFAULT_PLATFORM")
+        with self._image_lock(image):
+            if image in self._image_ids:
+                return self._image_ids[image]
+            info = img.inspect_image(self.api, image)
+            action = img.image_action(
+                service_name,
+                service,
+                exists=info is not None,
+                tagged_at=img.tagged_at(info),
+                request=self.images,
+            )
+
+            def progress(status: str, detail: str) -> None:
+                self._emit("image", service_name, image, status, detail)
+
+            with self._engine(f'service "{service_name}": cannot get image "{image}"'):
+                if action in (img.PULL, img.PULL_THEN_BUILD):
+                    try:
+                        img.pull_image(
+                            self.api, service_name, image, platform=platform, progress=progress
+                        )
+                        action = img.USE
+                    except img.ImageError as exc:
+                        if action == img.PULL:
+                            raise
+                        self._warn(f"{exc.message}; building it instead")
+                        action = img.BUILD
+                if action == img.BUILD:
+                    build = service.get("build") or {}
+                    for warning in img.build_warnings(service_name, build):
+                        self._warn(warning)
+                    image_id = img.build_image(
+                        self.api,
+                        spec.name,
+                        service_name,
+                        build,
+                        image,
+                        platform=platform,
+                        progress=progress,
+                    )
+                    self._image_ids[image] = image_id
+                    return image_id
+                info = img.inspect_image(self.api, image)
+            if info is None:
+                raise img.ImageError(
+                    f'service "{service_name}": image "{image}" is not on the engine',
+                    code="image-missing",
+                )
+            self._image_ids[image] = str(info["Id"])
+            return self._image_ids[image]
+
+    def remove_images(self, spec: ProjectSpec, which: str = "local") -> list[str]:
+        """`down --rmi local|all`: local = images built for services without `image:`."""
+        removed: list[str] = []
+        seen: set[str] = set()
+        for name, service in sorted((spec.project.get("services") or {}).items()):
+            if which == "local" and service.get("image"):
+                continue
+            image = lb.image_of(spec, name)
+            if image in seen:
+                continue
+            seen.add(image)
+            try:
+                gone = self._call(
+                    f"failed to remove image {image}", self.api.remove_image, image, not_found=False
+                )
+            except EngineError as exc:
+                if exc.status == 409:
+                    self._warn(f"image {image} is still in use; not removed")
+                    continue
+                raise
+            if gone is not False:
+                removed.append(image)
+        return removed
+
+    # ------------------------------------------------------------ instances
+
+    def _linked(self, spec: ProjectSpec, service: Mapping[str, Any]) -> dict[str, list[str]]:
+        linked: dict[str, list[str]] = {}
+        for raw in service.get("links") or []:
+            target = str(raw).partition(":")[0]
+            if target in linked:
+                continue
+            names = []
+            for state in self.instances(spec.name):
+                if state.ref.service == target and not state.ref.oneoff:
+                    names.append(lb.container_name(spec, state.ref))
+            linked[target] = sorted(names)
+        return linked
+
+    def _proxy_env(self) -> dict[str, str]:
+        if self._proxy is None:
+            self._proxy = proxy_environment(self.env)
+        return self._proxy
+
+    def plan(
+        self, spec: ProjectSpec, ref: InstanceRef, image_id: str | None = None
+    ) -> tr.ContainerPlan:
+        """The create arguments of `ref` (no engine call unless `links:` need names)."""
+        service = spec.service(ref.service)
+        return tr.container_create_args(
+            spec,
+            ref.service,
+            ref,
+            image_id=image_id,
+            api_version=self.api_version,
+            linked=self._linked(spec, service) if service.get("links") else None,
+            proxy_env=self._proxy_env(),
+        )
+
+    def _apply_inherited(self, ref: InstanceRef, body: dict[str, Any]) -> None:
+        """A recreated container gets the anonymous volumes of the one it replaces."""
+        inherited = self._inherit.pop(ref, None)
+        if not inherited:
+            return
+        host = body.setdefault("HostConfig", {})
+        mounts: list[dict[str, Any]] = host.setdefault("Mounts", [])
+        taken = {str(b).split(":")[1] for b in host.get("Binds") or [] if ":" in str(b)}
+        by_target = {m["Target"]: m for m in mounts}
+        for target, volume in sorted(inherited.items()):
+            mount = by_target.get(target)
+            if mount is not None:
+                if mount.get("Type") == "volume" and not mount.get("Source"):
+                    mount["Source"] = volume
+            elif target not in taken:
+                mounts.append({"Type": "volume", "Source": volume, "Target": target})
+        if not mounts:
+            host.pop("Mounts")
+
+    def create(self, spec: ProjectSpec, ref: InstanceRef) -> InstanceState:
+        image_id = self.ensure_image(spec, ref.service)
+        plan = self.plan(spec, ref, image_id)
+        for warning in plan.warnings:
+            self._warn(warning)
+        self._apply_inherited(ref, plan.body)
+        try:
+            created = self._call(
+                f"failed to create container {plan.name}",
+                self.api.create_container_from_config,
+                plan.body,
+                plan.name,
+                plan.platform,
+            )
+        except EngineError as exc:
+            if exc.status == 409:
+                adopted = self._adopt(spec, ref, plan.config_hash)
+                if adopted is not None:
+                    return adopted
+            raise
+        ident = str(created["Id"])
+        self._ids[ref] = ident
+        for warning in created.get("Warnings") or []:
+            self._warn(f"{plan.name}: {warning}")
+        try:
+            self._finish_create(ident, plan)
+        except BaseException:
+            # a half-made container would block the next attempt: remove it
+            with contextlib.suppress(Exception):
+                self.api.remove_container(ident, v=False, force=True)
+            self._ids.pop(ref, None)
+            raise
+        info = self._require(spec, ref)
+        state = state_from_inspect(info)
+        assert state is not None
+        return state
+
+    def _adopt(self, spec: ProjectSpec, ref: InstanceRef, config_hash: str) -> InstanceState | None:
+        """The container another `up` just created under the same name, when it has
+        the same configuration: two `up` at once make one container, not an error.
+        (The name is taken before the container can be inspected: wait a moment.)"""
+        deadline = time.monotonic() + ADOPT_WAIT
+        while True:
+            existing = self._find(spec, ref)
+            if existing is not None:
+                labels = existing.get("Config", {}).get("Labels") or {}
+                if labels.get(lb.CONFIG_HASH) != config_hash:
+                    return None
+                return state_from_inspect(existing)
+            if time.monotonic() > deadline:
+                return None
+            time.sleep(0.05)
+
+    def _finish_create(self, ident: str, plan: tr.ContainerPlan) -> None:
+        """Between create and start: extra networks (API < 1.44), injected files."""
+        for network, endpoint in plan.connect:
+            ipam = endpoint.get("IPAMConfig") or {}
+            links = [tuple(str(link).split(":", 1)) for link in endpoint.get("Links") or []]
+            self._call(
+                f"failed to connect {plan.name} to network {network}",
+                self.api.connect_container_to_network,
+                ident,
+                network,
+                ipv4_address=ipam.get("IPv4Address"),
+                ipv6_address=ipam.get("IPv6Address"),
+                aliases=endpoint.get("Aliases"),
+                links=links or None,
+                link_local_ips=ipam.get("LinkLocalIPs"),
+                driver_opt=endpoint.get("DriverOpts"),
+            )
+        if plan.files:
+            self._call(
+                f"failed to copy secrets and configs into {plan.name}",
+                self.api.put_archive,
+                ident,
+                "/",
+                _tar(plan.files),
+            )
+
+    def start(self, spec: ProjectSpec, ref: InstanceRef) -> InstanceState:
+        info = self._require(spec, ref)
+        name = info["Name"].lstrip("/")
+        with self._engine(f"cannot start container {name}"):
+            self.api.start(info["Id"])
+        state = state_from_inspect(self._require(spec, ref))
+        assert state is not None
+        return state
+
+    def _grace(self, spec: ProjectSpec | None, ref: InstanceRef, info: Mapping[str, Any]) -> float:
+        services: Mapping[str, Any] = (spec.project.get("services") or {}) if spec else {}
+        service = services.get(ref.service) or {}
+        if service.get("stop_grace_period") not in (None, ""):
+            return tr.duration_ns(service["stop_grace_period"]) / 1e9
+        recorded = (info.get("Config") or {}).get("StopTimeout")
+        return float(recorded) if recorded is not None else DEFAULT_GRACE
+
+    def stop(self, spec: ProjectSpec, ref: InstanceRef, timeout: float | None = None) -> None:
+        info = self._find(spec, ref)
+        if info is None or not (info.get("State") or {}).get("Running"):
+            return
+        seconds = timeout if timeout is not None else self._grace(spec, ref, info)
+        with self._engine(f"cannot stop container {info['Name'].lstrip('/')}"):
+            self.api.stop(info["Id"], timeout=max(0, int(round(seconds))))
+
+    def kill(self, spec: ProjectSpec, ref: InstanceRef, signal: str = "SIGKILL") -> None:
+        info = self._find(spec, ref)
+        if info is None or not (info.get("State") or {}).get("Running"):
+            return
+        with self._engine(f"cannot kill container {info['Name'].lstrip('/')}"):
+            self.api.kill(info["Id"], signal=signal)
+
+    def remove(self, spec: ProjectSpec, ref: InstanceRef, *, volumes: bool = False) -> None:
+        """Remove the container; with `volumes` (`down -v`) its anonymous volumes too,
+        otherwise they are kept for the container that may replace it (recreate)."""
+        info = self._find(spec, ref)
+        if info is None:
+            return
+        inherited = anonymous_volumes(info)
+        if inherited and not volumes:
+            self._inherit[ref] = inherited
+        try:
+            self._call(
+                f"cannot remove container {info['Name'].lstrip('/')}",
+                self.api.remove_container,
+                info["Id"],
+                v=volumes,
+                force=True,
+                not_found=None,
+            )
+        except EngineError as exc:
+            if exc.status != 409 or "already in progress" not in exc.message:
+                raise
+        self._ids.pop(ref, None)
+
+    def inspect(self, spec: ProjectSpec, ref: InstanceRef) -> InstanceState | None:
+        info = self._find(spec, ref)
+        return state_from_inspect(info) if info is not None else None
+
+    def instances(self, project: str, *, include_stopped: bool = True) -> list[InstanceState]:
+        with self._engine(f'cannot list the containers of project "{project}"'):
+            found = self.api.containers(all=include_stopped, filters=lb.project_filter(project))
+        ids = [summary["Id"] for summary in found]
+        if len(ids) > 2:
+            with ThreadPoolExecutor(max_workers=min(INSPECT_WORKERS, len(ids))) as pool:
+                infos = list(pool.map(self._inspect_id, ids))
+        else:
+            infos = [self._inspect_id(i) for i in ids]
+        states = []
+        for info in infos:
+            state = state_from_inspect(info) if info is not None else None
+            if state is not None and state.ref.project == project:
+                self._ids[state.ref] = str(info["Id"]) if info else ""
+                states.append(state)
+        return sorted(states, key=lambda s: s.ref)
+
+    def ps_rows(
+        self, project: str, services: tuple[str, ...] | list[str] = (), *, all: bool = False
+    ) -> list[dict[str, Any]]:
+        """`docker compose ps --format json` objects for the project's containers
+        (running ones unless `all`), sorted by name; `ps.go_json` prints one."""
+        from composer.runtimes.docker.ps import ps_row
+
+        with self._engine(f'cannot list the containers of project "{project}"'):
+            found = self.api.containers(all=all, filters=lb.project_filter(project))
+        wanted = set(services)
+        found = [
+            s for s in found if not wanted or (s.get("Labels") or {}).get(lb.SERVICE) in wanted
+        ]
+        now = time.time()
+        rows = [ps_row(summary, self._inspect_id(summary["Id"]), now) for summary in found]
+        return sorted(rows, key=lambda row: str(row["Name"]))
+
+    # ------------------------------------------------------------ recreate reasons
+
+    def changed_fields(self, spec: ProjectSpec, ref: InstanceRef) -> list[str] | None:
+        """The service fields that differ from those the container was created with;
+        None when the container does not record them (made by another tool)."""
+        from composer.hashing import hashed_json
+
+        info = self._find(spec, ref)
+        if info is None:
+            return None
+        old = (info.get("Config", {}).get("Labels") or {}).get(lb.CONFIG_JSON)
+        return changes.changed_fields(
+            old, hashed_json(ref.service, dict(spec.service(ref.service)))
+        )
+
+    def recreate_reason(self, spec: ProjectSpec, ref: InstanceRef) -> str:
+        """`environment.FOO, image changed`: why `up` recreates this instance."""
+        return changes.describe(self.changed_fields(spec, ref))
+
+    # ------------------------------------------------------------ logs
+
+    def _sources(
+        self, spec: ProjectSpec, refs: list[InstanceRef]
+    ) -> list[tuple[InstanceRef, str, str, bool]]:
+        sources = []
+        for ref in refs:
+            info = self._find(spec, ref)
+            if info is None:
+                continue
+            tty = bool((info.get("Config") or {}).get("Tty"))
+            for stream in ("stdout",) if tty else ("stdout", "stderr"):
+                sources.append((ref, str(info["Id"]), stream, tty))
+        return sources
+
+    def logs(
+        self,
+        spec: ProjectSpec,
+        refs: list[InstanceRef],
+        *,
+        follow: bool = False,
+        tail: int | None = None,
+    ) -> Iterator[LogLine]:
+        sources = self._sources(spec, refs)
+        if not follow:
+            for ref in refs:
+                lines: list[LogLine] = []
+                for source_ref, ident, stream, tty in sources:
+                    if source_ref == ref:
+                        with self._engine(f"cannot read the logs of {ref.name}"):
+                            source = LogStream(
+                                self.api, ref, ident, stream, follow=False, tail=tail, tty=tty
+                            )
+                            lines.extend(source.lines())
+                lines.sort(key=lambda line: line.timestamp)  # stdout and stderr interleaved
+                if tail is not None:
+                    lines = lines[-tail:] if tail > 0 else []
+                yield from lines
+            return
+        with self._engine("cannot follow the logs"):
+            streams = [
+                LogStream(self.api, ref, ident, stream, follow=True, tail=tail, tty=tty)
+                for ref, ident, stream, tty in sources
+            ]
+        yield from multiplex(streams)
+
+    # ------------------------------------------------------------ exec
+
+    def exec(
+        self,
+        spec: ProjectSpec,
+        ref: InstanceRef,
+        command: list[str],
+        *,
+        environment: Mapping[str, str] | None = None,
+        workdir: str | None = None,
+        user: str | None = None,
+        privileged: bool = False,
+    ) -> int:
+        info = self._find(spec, ref)
+        if info is None or (info.get("State") or {}).get("Status") != RUNNING:
+            raise ComposerError(f'service "{ref.service}" is not running', code="not-running")
+        with self._engine(f"cannot exec in {info['Name'].lstrip('/')}"):
+            created = self.api.exec_create(
+                info["Id"],
+                command,
+                stdout=True,
+                stderr=True,
+                environment=dict(environment) if environment else None,
+                workdir=workdir,
+                user=user or "",
+                privileged=privileged,
+            )
+            output = self.api.exec_start(created["Id"], stream=True, demux=True)
+            for out, err in output:
+                if out:
+                    write_output(sys.stdout, out)
+                if err:
+                    write_output(sys.stderr, err)
+            result = self.api.exec_inspect(created["Id"])
+        return int(result.get("ExitCode") or 0)

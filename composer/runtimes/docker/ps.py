@@ -1,0 +1,162 @@
+"""`ps --format json` rows for containers, exactly as Docker Compose v2.40 prints them.
+
+The reference formats the engine's container summary (plus inspect for health and
+exit code) with the Docker CLI's formatters: the command quoted and cut at 20
+characters, ports grouped into ranges, go-units durations, Go's JSON escaping of
+`<`, `>` and `&`. Maps the reference walks in random order (labels) are sorted.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from collections.abc import Mapping, Sequence
+from datetime import datetime
+from typing import Any
+
+from composer.runtimes.docker import labels as lb
+
+ELLIPSIS = "\u2026"
+
+
+def ellipsis(text: str, width: int) -> str:
+    return text if len(text) <= width else text[: width - 1] + ELLIPSIS
+
+
+def human_duration(seconds: float) -> str:
+    """docker/go-units HumanDuration."""
+    whole = int(seconds)
+    if whole < 1:
+        return "Less than a second"
+    if whole == 1:
+        return "1 second"
+    if whole < 60:
+        return f"{whole} seconds"
+    minutes = int(seconds / 60)
+    if minutes == 1:
+        return "About a minute"
+    if minutes < 60:
+        return f"{minutes} minutes"
+    hours = int(seconds / 3600 + 0.5)
+    if hours == 1:
+        return "About an hour"
+    if hours < 48:
+        return f"{hours} hours"
+    if hours < 24 * 7 * 2:
+        return f"{hours // 24} days"
+    if hours < 24 * 30 * 2:
+        return f"{hours // 24 // 7} weeks"
+    if hours < 24 * 365 * 2:
+        return f"{hours // 24 // 30} months"
+    return f"{int(seconds / 3600) // 24 // 365} years"
+
+
+def _host_port(ip: str, port: int | str) -> str:
+    return f"[{ip}]:{port}" if ":" in ip else f"{ip}:{port}"
+
+
+def displayable_ports(ports: Sequence[Mapping[str, Any]]) -> str:
+    """The Docker CLI's DisplayablePorts: `0.0.0.0:80->80/tcp, 9000-9001/udp`."""
+    ordered = sorted(
+        ports,
+        key=lambda p: (
+            int(p.get("PrivatePort") or 0),
+            str(p.get("IP") or ""),
+            int(p.get("PublicPort") or 0),
+            str(p.get("Type") or ""),
+        ),
+    )
+    groups: dict[str, list[int]] = {}
+    result: list[str] = []
+    mappings: list[str] = []
+
+    def form(key: str, first: int, last: int) -> str:
+        ip, _, kind = key.rpartition("/")
+        text = str(first) if first == last else f"{first}-{last}"
+        if ip:
+            text = f"{_host_port(ip, text)}->{text}"
+        return f"{text}/{kind}"
+
+    for port in ordered:
+        current = int(port.get("PrivatePort") or 0)
+        kind = str(port.get("Type") or "tcp")
+        key = kind
+        ip = str(port.get("IP") or "")
+        if ip:
+            public = int(port.get("PublicPort") or 0)
+            if public != current:
+                mappings.append(f"{_host_port(ip, public)}->{current}/{kind}")
+                continue
+            key = f"{ip}/{kind}"
+        group = groups.get(key)
+        if group is None:
+            groups[key] = [current, current]
+        elif current == group[1] + 1:
+            group[1] = current
+        else:
+            result.append(form(key, group[0], group[1]))
+            groups[key] = [current, current]
+    result += [form(key, first, last) for key, (first, last) in groups.items()]
+    return ", ".join(result + mappings)
+
+
+def ps_row(
+    summary: Mapping[str, Any], info: Mapping[str, Any] | None, now: float | None = None
+) -> dict[str, Any]:
+    """One container as a `docker compose ps --format json` object (keys in Go's order)."""
+    now = time.time() if now is None else now
+    labels: Mapping[str, str] = summary.get("Labels") or {}
+    state = (info or {}).get("State") or {}
+    names = [str(n).lstrip("/") for n in summary.get("Names") or []]
+    created = int(summary.get("Created") or 0)
+    mounts = summary.get("Mounts") or []
+    networks = sorted(((summary.get("NetworkSettings") or {}).get("Networks") or {}).keys())
+    ports = summary.get("Ports") or []
+    publishers = [
+        {
+            "URL": str(p.get("IP") or ""),
+            "TargetPort": int(p.get("PrivatePort") or 0),
+            "PublishedPort": int(p.get("PublicPort") or 0),
+            "Protocol": str(p.get("Type") or ""),
+        }
+        for p in sorted(ports, key=lambda p: int(p.get("PrivatePort") or 0))
+    ]
+    row = {
+        "Command": json.dumps(ellipsis(str(summary.get("Command") or ""), 20), ensure_ascii=False),
+        "CreatedAt": datetime.fromtimestamp(created)
+        .astimezone()
+        .strftime("%Y-%m-%d %H:%M:%S %z %Z"),
+        "ExitCode": int(state.get("ExitCode") or 0),
+        "Health": str((state.get("Health") or {}).get("Status") or ""),
+        "ID": str(summary.get("Id") or "")[:12],
+        "Image": str(summary.get("Image") or ""),
+        "Labels": ",".join(f"{k}={v}" for k, v in sorted(labels.items())),
+        "LocalVolumes": str(sum(1 for m in mounts if m.get("Driver") == "local")),
+        "Mounts": ",".join(
+            ellipsis(str(m.get("Name") or m.get("Source") or ""), 15) for m in mounts
+        ),
+        "Name": names[0] if names else "",
+        "Names": ",".join(names),
+        "Networks": ",".join(networks),
+        "Ports": displayable_ports(ports),
+        "Project": labels.get(lb.PROJECT, ""),
+        "Publishers": publishers,
+        "RunningFor": human_duration(max(0.0, now - created)) + " ago",
+        "Service": labels.get(lb.SERVICE, ""),
+        "Size": "0B",
+        "State": str(summary.get("State") or ""),
+        "Status": str(summary.get("Status") or ""),
+    }
+    return row
+
+
+def go_json(value: Any) -> str:
+    """json.Marshal's text: compact, UTF-8, with `<`, `>`, `&` escaped as Go does."""
+    text = json.dumps(value, ensure_ascii=False, separators=(",", ":"))
+    return (
+        text.replace("<", "\\u003c")
+        .replace(">", "\\u003e")
+        .replace("&", "\\u0026")
+        .replace("\u2028", "\\u2028")
+        .replace("\u2029", "\\u2029")
+    )

@@ -1,0 +1,102 @@
+"""What the engine reports about a container, as the runtime protocol's InstanceState.
+
+Pure functions over `docker inspect` dicts, shared by the backend and its tests.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from datetime import datetime
+from typing import Any
+
+from composer.runtimes.base import InstanceState, Publisher
+from composer.runtimes.docker import labels as lb
+
+ZERO_TIME = "0001-01-01T00:00:00Z"
+
+
+def parse_time(stamp: str) -> float | None:
+    """An RFC 3339 engine timestamp (nanoseconds, `Z`) as a Unix time; None for Go's zero."""
+    if not stamp or stamp.startswith("0001-01-01"):
+        return None
+    text = stamp.strip()
+    if text.endswith("Z"):
+        text = text[:-1] + "+00:00"
+    head, dot, rest = text.partition(".")
+    if dot:
+        digits = ""
+        tail = ""
+        for index, char in enumerate(rest):
+            if not char.isdigit():
+                tail = rest[index:]
+                break
+            digits += char
+        text = f"{head}.{digits[:6].ljust(6, '0')}{tail}"
+    try:
+        return datetime.fromisoformat(text).timestamp()
+    except ValueError:
+        return None
+
+
+def publishers(ports: Mapping[str, Any] | None) -> list[Publisher]:
+    """NetworkSettings.Ports as publishers; exposed but unpublished ports with port 0."""
+    result: list[Publisher] = []
+    for key, bindings in (ports or {}).items():
+        port, _, proto = key.partition("/")
+        target = int(port)
+        if not bindings:
+            result.append(Publisher("", target, 0, proto or "tcp"))
+            continue
+        for binding in bindings:
+            host_port = str(binding.get("HostPort") or "0")
+            result.append(
+                Publisher(
+                    str(binding.get("HostIp") or ""),
+                    target,
+                    int(host_port) if host_port.isdigit() else 0,
+                    proto or "tcp",
+                )
+            )
+    return sorted(result, key=lambda p: (p.target_port, p.protocol, p.url, p.published_port))
+
+
+def state_from_inspect(info: Mapping[str, Any]) -> InstanceState | None:
+    """The InstanceState of an inspected container; None when it is not a service's."""
+    config = info.get("Config") or {}
+    labels: Mapping[str, str] = config.get("Labels") or {}
+    ref = lb.ref_from_labels(labels)
+    if ref is None:
+        return None
+    state = info.get("State") or {}
+    status = str(state.get("Status") or "created")
+    health = (state.get("Health") or {}).get("Status") or None
+    if health == "none":
+        health = None
+    exit_code = None if status in ("created", "running") else int(state.get("ExitCode") or 0)
+    settings = info.get("NetworkSettings") or {}
+    return InstanceState(
+        ref=ref,
+        status=status,
+        health=health,
+        exit_code=exit_code,
+        pid=int(state.get("Pid") or 0) or None,
+        config_hash=labels.get(lb.CONFIG_HASH),
+        publishers=publishers(settings.get("Ports")),
+        started_at=parse_time(str(state.get("StartedAt") or "")),
+        restart_count=int(info.get("RestartCount") or 0),
+    )
+
+
+def anonymous_volumes(info: Mapping[str, Any]) -> dict[str, str]:
+    """Target -> volume name of the anonymous volumes a container uses (64-hex names),
+    which the reference hands over to the container that replaces it."""
+    result: dict[str, str] = {}
+    for mount in info.get("Mounts") or []:
+        name = str(mount.get("Name") or "")
+        if (
+            mount.get("Type") == "volume"
+            and len(name) == 64
+            and all(c in "0123456789abcdef" for c in name)
+        ):
+            result[str(mount.get("Destination"))] = name
+    return result

@@ -1,0 +1,1 @@
+"""Tests of the Docker runtime: pure translation, the backend on a real engine, interop."""

