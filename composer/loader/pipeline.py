@@ -262,9 +262,11 @@ def load_project(
         env_sources=inputs.env_sources,
     )
     project = loader.load_files(inputs.files, ctx)
-    if errors:
+    if errors and not project.get("services"):
         result.project = _named(name, project)
-        return result  # later stages would only report echoes of these problems
+        return result  # nothing loaded cleanly: later stages would only echo the problems
+    # With problems in some documents, the rest still goes through every stage, so
+    # `validate` reports the semantic problems of what did load too.
     try:
         project, disabled = _finish(project, options, inputs, ctx, name)
     except ComposerError as error:
