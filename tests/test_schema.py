@@ -464,3 +464,9 @@ def test_corpus_schema_verdicts(case: Path) -> None:
         assert expected in {_normalise(line) for line in lines}
     else:
         assert lines and _normalise(lines[0]) == expected
+
+
+def test_extracted_schema_passes_the_metaschema_and_a_broken_one_does_not() -> None:
+    extract = _extractor()
+    assert extract.metaschema_problem(S.load_schema()) is None
+    assert extract.metaschema_problem({"type": 12}) is not None
