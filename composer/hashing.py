@@ -37,19 +37,49 @@ def _compact(text: str) -> str:
     return "".join(out)
 
 
-def hashed_json(name: str, service: dict[str, Any]) -> str:
-    """The compact JSON of `service` as the hash sees it."""
+def model_json(section: str, key: str, value: dict[str, Any]) -> str:
+    """The compact JSON of one entry of a top-level section (`services`, `networks`,
+    `volumes`...) as the reference's json.Marshal writes it: model field order, Go
+    escaping, `$` unescaped."""
     from composer.render import render_json
 
+    text = _compact(render_json({section: {key: value}}, escape_dollars=False))
+    prefix = f'"{section}":{{' + json.dumps(key, ensure_ascii=False) + ":"
+    start = text.index(prefix) + len(prefix)
+    return text[start : _matching_brace(text, start) + 1]
+
+
+def _matching_brace(text: str, start: int) -> int:
+    """Index of the `}` closing the JSON object that opens at `start` (strings skipped)."""
+    depth = 0
+    in_string = escaped = False
+    for index in range(start, len(text)):
+        char = text[index]
+        if in_string:
+            if escaped:
+                escaped = False
+            elif char == "\\":
+                escaped = True
+            elif char == '"':
+                in_string = False
+        elif char == '"':
+            in_string = True
+        elif char == "{":
+            depth += 1
+        elif char == "}":
+            depth -= 1
+            if depth == 0:
+                return index
+    raise ValueError("unbalanced JSON object")
+
+
+def hashed_json(name: str, service: dict[str, Any]) -> str:
+    """The compact JSON of `service` as the hash sees it."""
     trimmed = {k: v for k, v in service.items() if k not in IGNORED_FIELDS}
     deploy = trimmed.get("deploy")
     if isinstance(deploy, dict) and "replicas" in deploy:
         trimmed["deploy"] = {k: v for k, v in deploy.items() if k != "replicas"}
-    text = _compact(render_json({"services": {name: trimmed}}, escape_dollars=False))
-    prefix = '"services":{' + json.dumps(name, ensure_ascii=False) + ":"
-    start = text.index(prefix) + len(prefix)
-    end = text.rindex("}", 0, text.rindex("}"))
-    return text[start:end]
+    return model_json("services", name, trimmed)
 
 
 def service_hash(name: str, service: dict[str, Any]) -> str:

@@ -11,7 +11,6 @@ hash rules are those of Docker Compose v2.40.3 (pkg/api/labels.go, pkg/compose/h
 from __future__ import annotations
 
 import hashlib
-import json
 from collections.abc import Mapping
 from typing import Any
 
@@ -89,37 +88,9 @@ def volume_name(spec: ProjectSpec, key: str) -> str:
 
 def _compact_model_json(section: str, key: str, value: Mapping[str, Any]) -> str:
     """The compact Go-ordered JSON of one network/volume, as json.Marshal writes it."""
-    from composer.hashing import _compact
-    from composer.render import render_json
+    from composer.hashing import model_json
 
-    text = _compact(render_json({section: {key: dict(value)}}, escape_dollars=False))
-    prefix = f'"{section}":{{' + json.dumps(key, ensure_ascii=False) + ":"
-    start = text.index(prefix) + len(prefix)
-    return text[start : _matching_brace(text, start) + 1]
-
-
-def _matching_brace(text: str, start: int) -> int:
-    """Index of the `}` closing the object that opens at `start` (strings skipped)."""
-    depth = 0
-    in_string = escaped = False
-    for index in range(start, len(text)):
-        char = text[index]
-        if in_string:
-            if escaped:
-                escaped = False
-            elif char == "\\":
-                escaped = True
-            elif char == '"':
-                in_string = False
-        elif char == '"':
-            in_string = True
-        elif char == "{":
-            depth += 1
-        elif char == "}":
-            depth -= 1
-            if depth == 0:
-                return index
-    raise ValueError("unbalanced JSON")
+    return model_json(section, key, dict(value))
 
 
 def network_hash(key: str, config: Mapping[str, Any]) -> str:
