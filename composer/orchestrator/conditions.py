@@ -17,6 +17,7 @@ from typing import Any
 import networkx as nx
 
 from composer.errors import ComposerError, UsageError
+from composer.models import Service, as_service
 from composer.runtimes.base import (
     CREATED,
     DEAD,
@@ -62,30 +63,24 @@ PENDING = Check(False)
 DONE = Check(True)
 
 
-def has_healthcheck(service: Mapping[str, Any]) -> bool:
+def has_healthcheck(service: Service | Mapping[str, Any]) -> bool:
     """True when the service defines an enabled healthcheck test."""
-    check = service.get("healthcheck")
-    if not isinstance(check, Mapping) or check.get("disable"):
-        return False
-    test = check.get("test")
-    if isinstance(test, list) and test[:1] == ["NONE"]:
-        return False
-    return bool(test)
+    return as_service(service).has_healthcheck
 
 
 def _exited(state: InstanceState) -> str:
     return f"container {state.ref.name} exited ({state.exit_code if state.exit_code is not None else '?'})"
 
 
-def _started(states: list[InstanceState], service: Mapping[str, Any]) -> Check:
+def _started(states: list[InstanceState], service: Service) -> Check:
     # Started once it left `created`: a fast one-shot may already have exited.
     if all(s.status != CREATED for s in states):
         return DONE
     return PENDING
 
 
-def _healthy(states: list[InstanceState], service: Mapping[str, Any], fallback: bool) -> Check:
-    healthcheck = has_healthcheck(service)
+def _healthy(states: list[InstanceState], service: Service, fallback: bool) -> Check:
+    healthcheck = service.has_healthcheck
     for state in states:
         if state.status in (EXITED, DEAD):
             return Check(False, _exited(state))
@@ -102,7 +97,7 @@ def _healthy(states: list[InstanceState], service: Mapping[str, Any], fallback: 
     return DONE
 
 
-def _completed(states: list[InstanceState], service: Mapping[str, Any]) -> Check:
+def _completed(states: list[InstanceState], service: Service) -> Check:
     for state in states:
         if state.status not in (EXITED, DEAD):
             return PENDING
@@ -115,7 +110,7 @@ def _completed(states: list[InstanceState], service: Mapping[str, Any]) -> Check
     return DONE
 
 
-ConditionCheck = Callable[[list[InstanceState], Mapping[str, Any]], Check]
+ConditionCheck = Callable[[list[InstanceState], Service], Check]
 
 CONDITIONS: dict[str, ConditionCheck] = {
     SERVICE_STARTED: _started,
@@ -125,7 +120,9 @@ CONDITIONS: dict[str, ConditionCheck] = {
 }
 
 
-def check(condition: str, states: list[InstanceState], service: Mapping[str, Any]) -> Check:
+def check(
+    condition: str, states: list[InstanceState], service: Service | Mapping[str, Any]
+) -> Check:
     """Evaluate `condition` over the states of all instances of one service."""
     try:
         rule = CONDITIONS[condition]
@@ -133,7 +130,7 @@ def check(condition: str, states: list[InstanceState], service: Mapping[str, Any
         raise ComposerError(
             f"unsupported depends_on condition: {condition}", code="depends-on-condition"
         ) from None
-    return rule(states, service)
+    return rule(states, as_service(service))
 
 
 def wait_for(
@@ -150,7 +147,7 @@ def wait_for(
     """Poll until `condition` holds for all `refs`; True when it does, False when
     cancelled. Raises DependencyFailed when it never can, ConditionTimeout on timeout.
     `settle` delays the first look, so a process that dies at once is not "running"."""
-    service = spec.service(refs[0].service) if refs else {}
+    service = spec.model.service(refs[0].service) if refs else Service()
     deadline = None if timeout is None else time.monotonic() + timeout
     if settle > 0:
         pause = settle if deadline is None else min(settle, timeout or 0.0)

@@ -15,23 +15,18 @@ import networkx as nx
 
 from composer.errors import UsageError
 from composer.graph import build_graph, select, start_levels, stop_order
+from composer.models import Project, Service, as_service
 from composer.runtimes.base import InstanceRef, InstanceState
 
 HashOf = Callable[[str, Mapping[str, Any]], "str | None"]
 
 
-def replicas(service: Mapping[str, Any], override: int | None = None) -> int:
-    """How many instances a service runs: --scale, then deploy.replicas, then scale, else 1."""
+def replicas(service: Service | Mapping[str, Any], override: int | None = None) -> int:
+    """How many instances a service runs: --scale, then the model's rule
+    (deploy.replicas, then scale, else 1)."""
     if override is not None:
         return max(0, override)
-    deploy = service.get("deploy")
-    for value in (
-        (deploy or {}).get("replicas") if isinstance(deploy, dict) else None,
-        service.get("scale"),
-    ):
-        if isinstance(value, int) and not isinstance(value, bool):
-            return max(0, value)
-    return 1
+    return as_service(service).replicas
 
 
 def default_hash(name: str, service: Mapping[str, Any]) -> str | None:
@@ -53,14 +48,15 @@ def with_services_enabled(
     on, as `docker compose up SERVICE` does (compose-go's WithServicesEnabled): every
     disabled service that has one of those profiles comes back."""
     services = dict(project.get("services") or {})
+    typed = {name: as_service(service, name) for name, service in disabled.items()}
     profiles: set[str] = set()
     for name in names:
-        if name not in services and name in disabled:
-            profiles.update(str(p) for p in disabled[name].get("profiles") or [])
+        if name not in services and name in typed:
+            profiles.update(typed[name].profiles)
     if not profiles:
         return dict(project)
     for name, service in disabled.items():
-        if name not in services and profiles & {str(p) for p in service.get("profiles") or []}:
+        if name not in services and profiles & set(typed[name].profiles):
             services[name] = service
     return {**project, "services": services}
 
@@ -117,12 +113,14 @@ def plan_up(
     no_deps: bool = False,
     scale: Mapping[str, int] | None = None,
     force_recreate: bool = False,
+    no_recreate: bool = False,
     hash_of: HashOf = default_hash,
 ) -> UpPlan:
     """Decide, per selected service, which instances to keep/start/recreate/create/remove.
 
     Instances are matched by index; a config hash that differs from the recorded one
-    means recreate (unknown hashes never force a recreate). One-off instances are ignored.
+    means recreate (unknown hashes never force a recreate; `no_recreate` never
+    recreates what exists). One-off instances are ignored.
     """
     graph = build_graph(dict(project), project_name)
     scale = dict(scale or {})
@@ -130,6 +128,8 @@ def plan_up(
         if name not in graph:
             raise UsageError(f'no such service: "{name}"', code="no-such-service")
     selected = selected_services(graph, services, no_deps=no_deps)
+    model = Project.from_mapping(project, name=project_name)
+    # Typed for decisions; the canonical dicts for the config hash.
     service_map: Mapping[str, Any] = project.get("services") or {}
     by_service: dict[str, dict[int, InstanceState]] = {}
     state: InstanceState | None
@@ -137,15 +137,14 @@ def plan_up(
     for state in existing:
         if state.ref.oneoff:
             continue
-        if state.ref.service not in service_map:
+        if state.ref.service not in model.services:
             orphans.append(state)
             continue
         by_service.setdefault(state.ref.service, {})[state.ref.index] = state
     actions: dict[str, ServiceActions] = {}
     for name in sorted(selected):
-        service = service_map[name]
-        count = replicas(service, scale.get(name))
-        wanted_hash = hash_of(name, service)
+        count = replicas(model.services[name], scale.get(name))
+        wanted_hash = hash_of(name, service_map[name])
         act = ServiceActions(service=name, scale=count)
         current = by_service.get(name, {})
         for index in range(1, count + 1):
@@ -153,10 +152,13 @@ def plan_up(
             state = current.get(index)
             if state is None:
                 act.create.append(ref)
-            elif force_recreate or (
-                wanted_hash is not None
-                and state.config_hash is not None
-                and state.config_hash != wanted_hash
+            elif not no_recreate and (
+                force_recreate
+                or (
+                    wanted_hash is not None
+                    and state.config_hash is not None
+                    and state.config_hash != wanted_hash
+                )
             ):
                 act.recreate.append(state.ref)
             elif state.running:
@@ -173,6 +175,27 @@ def plan_up(
         actions=actions,
         orphans=sorted(orphans, key=lambda s: s.ref),
     )
+
+
+def recreate_for_images(
+    plan: UpPlan, existing: Iterable[InstanceState], images: Mapping[str, str]
+) -> list[InstanceRef]:
+    """Move the kept or stopped instances whose recorded image is not the service's
+    current one (`images`: service -> image id, after pull/build) to `recreate`, as
+    the reference does when an image was rebuilt or pulled anew. The refs moved."""
+    recorded = {s.ref: s.image for s in existing if s.image}
+    moved: list[InstanceRef] = []
+    for name, act in plan.actions.items():
+        wanted = images.get(name)
+        if not wanted:
+            continue
+        for bucket in (act.keep, act.start):
+            for ref in [r for r in bucket if recorded.get(r, wanted) != wanted]:
+                bucket.remove(ref)
+                act.recreate.append(ref)
+                moved.append(ref)
+        act.recreate.sort()
+    return moved
 
 
 def plan_stop(

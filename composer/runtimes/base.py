@@ -9,9 +9,14 @@ records), never by remembering, so `down` works from any later shell.
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
+import inspect
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
-from typing import Any, Protocol, runtime_checkable
+from functools import cached_property
+from typing import TYPE_CHECKING, Any, Protocol, runtime_checkable
+
+if TYPE_CHECKING:
+    from composer.models import Project
 
 # Instance status values, as `docker compose ps` shows them.
 CREATED = "created"
@@ -66,6 +71,7 @@ class InstanceState:
     publishers: list[Publisher] = field(default_factory=list)
     started_at: float | None = None
     restart_count: int = 0
+    image: str | None = None  # id of the image it was made from, when the backend records it
 
     @property
     def running(self) -> bool:
@@ -107,6 +113,24 @@ class ProjectSpec:
     def service(self, name: str) -> Mapping[str, Any]:
         services: Mapping[str, Any] = self.project.get("services") or {}
         return services[name]
+
+    @cached_property
+    def model(self) -> Project:
+        """The project bound to the typed models, once per spec (pydantic is imported
+        here, on first use, never on the `config` path). Raises ComposerError."""
+        from composer.models import Project
+
+        return Project.from_mapping(self.project, name=self.name)
+
+
+def accepts_keyword(function: Callable[..., Any], name: str) -> bool:
+    """True when `function` takes the keyword argument `name` (optional capabilities
+    of a backend method, such as `remove(..., volumes=True)`)."""
+    try:
+        parameters = inspect.signature(function).parameters
+    except (TypeError, ValueError):
+        return False
+    return name in parameters or any(p.kind is p.VAR_KEYWORD for p in parameters.values())
 
 
 @runtime_checkable
