@@ -25,8 +25,10 @@ from composer.graph import build_graph
 from composer.orchestrator import conditions as cond
 from composer.orchestrator.events import (
     CONTAINER,
+    IMAGE,
     INFO,
     NETWORK,
+    RECREATE,
     VOLUME,
     WARNING,
     Event,
@@ -43,6 +45,7 @@ from composer.orchestrator.plan import (
     no_hash,
     plan_stop,
     plan_up,
+    recreate_for_images,
 )
 from composer.runtimes.base import (
     DEAD,
@@ -53,6 +56,7 @@ from composer.runtimes.base import (
     InstanceState,
     LogLine,
     ProjectSpec,
+    accepts_keyword,
 )
 
 MAX_WORKERS = 8
@@ -62,9 +66,13 @@ LOG_TAIL_ON_FAILURE = 10
 class _Run:
     """Bookkeeping of one up/start: what failed, what was recreated, the refs per service."""
 
-    def __init__(self, plan: UpPlan, cancel: threading.Event | None) -> None:
+    def __init__(
+        self, plan: UpPlan, cancel: threading.Event | None, *, forced: bool = False
+    ) -> None:
         self.plan = plan
         self.cancel = cancel or threading.Event()
+        self.forced = forced  # --force-recreate: recreated whether changed or not
+        self.new_image: set[InstanceRef] = set()  # recreated only for a new image
         self.failed: dict[str, str] = {}
         self.recreated: set[str] = set()
         self.lock = threading.Lock()
@@ -78,14 +86,26 @@ class Orchestrator:
     """The one orchestrator; all runtimes go through it."""
 
     def __init__(
-        self, backend: Backend, on_event: EventSink | None = None, *, max_workers: int = MAX_WORKERS
+        self,
+        backend: Backend,
+        on_event: EventSink | None = None,
+        *,
+        max_workers: int | None = None,
     ) -> None:
         self.backend = backend
         self.on_event = on_event
+        if max_workers is None:
+            # a backend whose steps wait on I/O (an engine's API) may ask for more
+            max_workers = int(getattr(backend, "parallelism", None) or MAX_WORKERS)
         self.max_workers = max(1, max_workers)
         self._emit_lock = threading.Lock()
         self._lock = threading.RLock()  # one mutating operation at a time per orchestrator
         self.hash_of = backend_hash_function(backend)
+        self._remove_takes_volumes = accepts_keyword(backend.remove, "volumes")
+        # A backend with its own progress (image pulls and builds, warnings) reports
+        # through this orchestrator's sink unless someone else listens already.
+        if on_event is not None and getattr(backend, "on_event", False) is None:
+            backend.on_event = self.emit  # type: ignore[attr-defined]
 
     # ------------------------------------------------------------------ events
     def emit(self, event: Event) -> None:
@@ -267,10 +287,32 @@ class Orchestrator:
         self.backend.stop(spec, ref, timeout)
         self._container(ref, "Stopped")
 
-    def _remove_ref(self, spec: ProjectSpec, ref: InstanceRef) -> None:
+    def _remove_ref(self, spec: ProjectSpec, ref: InstanceRef, *, volumes: bool = False) -> None:
+        """Remove one instance; `volumes` (down -v) takes its anonymous volumes too
+        on backends that have them."""
         self._container(ref, "Removing")
-        self.backend.remove(spec, ref)
+        if volumes and self._remove_takes_volumes:
+            self.backend.remove(spec, ref, volumes=True)  # type: ignore[call-arg]
+        else:
+            self.backend.remove(spec, ref)
         self._container(ref, "Removed")
+
+    def _recreate_reason(
+        self, spec: ProjectSpec, ref: InstanceRef, forced: bool, run_new_image: set[InstanceRef]
+    ) -> str:
+        """Why `ref` is recreated, from the backend when it can tell (before the old
+        instance goes); `--force-recreate` needs no diff."""
+        if forced:
+            return "--force-recreate"
+        if ref in run_new_image:
+            return "image changed"
+        reason = getattr(self.backend, "recreate_reason", None)
+        if not callable(reason):
+            return ""
+        try:
+            return str(reason(spec, ref) or "")
+        except ComposerError:
+            return ""
 
     def _converge(self, spec: ProjectSpec, run: _Run, service: str, timeout: float | None) -> None:
         """Bring one service to its planned state, after its dependencies are ready."""
@@ -280,7 +322,9 @@ class Orchestrator:
             self._stop_ref(spec, ref, timeout)
             self._remove_ref(spec, ref)
         for ref in act.recreate:
-            self._container(ref, "Recreate")
+            self._container(
+                ref, RECREATE, self._recreate_reason(spec, ref, run.forced, run.new_image)
+            )
             self.backend.stop(spec, ref, timeout)
             self.backend.remove(spec, ref)
             self.backend.create(spec, ref)
@@ -375,12 +419,16 @@ class Orchestrator:
                 no_deps=options.no_deps,
                 scale=options.scale,
                 force_recreate=options.force_recreate,
+                no_recreate=options.no_recreate,
                 hash_of=self.hash_of,
             )
             self._check_missing(plan, options.no_deps)
+            images = self._ensure_images(spec, plan, cancel)
+            new_image = [] if options.no_recreate else recreate_for_images(plan, existing, images)
             self._report_orphans(spec, plan.orphans, options.remove_orphans, options.timeout)
             self._ensure_resources(spec, plan.selected)
-            run = _Run(plan, cancel)
+            run = _Run(plan, cancel, forced=options.force_recreate)
+            run.new_image.update(new_image)
             self._levels(spec, run, options.timeout)
             refs = [ref for name in sorted(plan.selected) for ref in run.refs(name)]
             self._report_early_exits(spec, refs)
@@ -388,15 +436,39 @@ class Orchestrator:
             self.wait_ready(spec, plan, timeout=options.wait_timeout, cancel=run.cancel)
         return UpResult(refs=refs, services=sorted(plan.selected))
 
+    def _ensure_images(
+        self, spec: ProjectSpec, plan: UpPlan, cancel: threading.Event | None
+    ) -> dict[str, str]:
+        """Pull or build the images of the services that will run, before anything is
+        created (as the reference does), on backends that have images
+        (`ensure_image(spec, service) -> image id`). Service -> image id."""
+        ensure = getattr(self.backend, "ensure_image", None)
+        if not callable(ensure):
+            return {}
+        names = sorted(n for n in plan.selected if plan.actions[n].scale > 0)
+        found: dict[str, str] = {}
+
+        def work(name: str) -> None:
+            image = ensure(spec, name)
+            if image:
+                found[name] = str(image)
+
+        self._raise_collected(self._parallel(names, work, cancel), "pulling or building images")
+        return found
+
     def _report_early_exits(self, spec: ProjectSpec, refs: list[InstanceRef]) -> None:
-        """A process that died at once is worth a line: its exit code and last output."""
-        for ref in refs:
+        """A process that died at once is worth a line: its exit code and last output.
+        (Looked at in parallel: on an engine each look is a round trip.)"""
+
+        def look(ref: InstanceRef) -> None:
             state = self.backend.inspect(spec, ref)
             if state is None or state.status not in (EXITED, DEAD) or not state.exit_code:
-                continue
+                return
             if cond.will_restart(state):
-                continue
+                return
             self._container(ref, "Exited", self.failure_detail(spec, ref, state))
+
+        self._raise_collected(self._parallel(list(refs), look), "up")
 
     def wait_ready(
         self,
@@ -524,8 +596,11 @@ class Orchestrator:
         timeout: float | None = None,
         remove_orphans: bool = False,
         volumes: bool = False,
+        images: str | None = None,
     ) -> list[InstanceRef]:
-        """Stop and remove every instance of the project, then its networks (and volumes).
+        """Stop and remove every instance of the project, then its networks (and
+        volumes: named ones and, where the backend has them, anonymous ones; and with
+        `images` "local" or "all", the services' images where the backend has images).
 
         Works from the backend's view alone: `spec.project` may be empty (project known
         by name only), then every instance found is removed."""
@@ -551,14 +626,25 @@ class Orchestrator:
                     current = self.backend.inspect(spec, state.ref) or state
                     if current.running:
                         self._stop_ref(spec, state.ref, timeout)
-                    self._remove_ref(spec, state.ref)
+                    self._remove_ref(spec, state.ref, volumes=volumes)
 
                 self._raise_collected(self._parallel(level, work), "down")
                 removed.extend(s.ref for s in level)
             if not removed:
                 self.warn(f'No resource found to remove for project "{spec.name}".')
+            if images:
+                self._remove_images(spec, images)
             self._remove_resources(spec, volumes)
             return removed
+
+    def _remove_images(self, spec: ProjectSpec, which: str) -> None:
+        """`down --rmi local|all` on backends with images; a note on the others."""
+        remove = getattr(self.backend, "remove_images", None)
+        if not callable(remove):
+            self.warn(f"--rmi {which}: the {self.backend.name} runtime has no images to remove")
+            return
+        for image in remove(spec, which):
+            self.emit(Event(IMAGE, None, str(image), "Removed"))
 
     def _remove_resources(self, spec: ProjectSpec, volumes: bool) -> None:
         caps = self.backend.capabilities

@@ -14,6 +14,8 @@ from composer.runtimes.base import InstanceRef
 
 # Event kinds and the statuses they carry (the reference's progress words).
 CONTAINER, NETWORK, VOLUME, WARNING, INFO = "container", "network", "volume", "warning", "info"
+IMAGE = "image"
+RECREATE = "Recreate"  # its detail is the reason (which fields changed), when the backend knows
 
 
 @dataclass(frozen=True)
@@ -53,6 +55,7 @@ class UpOptions:
     wait: bool = False
     wait_timeout: float | None = None
     force_recreate: bool = False
+    no_recreate: bool = False
     remove_orphans: bool = False
     timeout: float | None = None  # stop timeout when recreating or scaling down
 

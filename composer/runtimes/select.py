@@ -1,9 +1,10 @@
 """Choosing the runtime: --runtime auto|process|docker, else $COMPOSER_RUNTIME, else auto.
 
-`auto` means Docker when an engine answers (at $DOCKER_HOST, else
-/var/run/docker.sock) and the Docker backend is installed, otherwise the built-in
-process runtime. Asking for `docker` explicitly without a backend is an error that
-says so, rather than a silent fallback.
+`auto` means Docker when an engine answers where the Docker CLI would look
+($DOCKER_HOST with the TLS variables, else $DOCKER_CONTEXT or the CLI's current
+context, else /var/run/docker.sock) and the Docker backend is installed, otherwise
+the built-in process runtime. Asking for `docker` explicitly without a backend is an
+error that says so, rather than a silent fallback.
 """
 
 from __future__ import annotations
@@ -11,46 +12,34 @@ from __future__ import annotations
 import importlib
 import importlib.util
 import os
-import socket
 from collections.abc import Mapping
 from pathlib import Path
-from urllib.parse import urlparse
 
 from composer.errors import ComposerError, UsageError
 from composer.runtimes.base import Backend
 
 AUTO, PROCESS, DOCKER = "auto", "process", "docker"
 RUNTIMES = (AUTO, PROCESS, DOCKER)
-DEFAULT_SOCKET = "/var/run/docker.sock"
 DOCKER_BACKEND_MODULE = "composer.runtimes.docker.backend"
-PING = b"GET /_ping HTTP/1.0\r\nHost: docker\r\n\r\n"
+PROBE_TIMEOUT = 1.0
 
 
-def _ping(family: int, address: str | tuple[str, int], timeout: float) -> bool:
-    try:
-        with socket.socket(family, socket.SOCK_STREAM) as sock:
-            sock.settimeout(timeout)
-            sock.connect(address)
-            sock.sendall(PING)
-            return sock.recv(64).startswith(b"HTTP/1.")
-    except OSError:
-        return False
+def docker_engine_answers(
+    env: Mapping[str, str] | None = None, timeout: float = PROBE_TIMEOUT
+) -> bool:
+    """True when a Docker engine answers /_ping at the address the Docker CLI would
+    use (connection.engine_available). A unix socket that does not exist is answered
+    at once, without loading the SDK, so `auto` stays cheap where there is no engine."""
+    from composer.runtimes.docker.connection import engine_address, engine_available
 
-
-def docker_engine_answers(env: Mapping[str, str] | None = None, timeout: float = 0.5) -> bool:
-    """True when a Docker engine answers /_ping at DOCKER_HOST or the default socket."""
     env = os.environ if env is None else env
-    host = env.get("DOCKER_HOST") or f"unix://{DEFAULT_SOCKET}"
-    url = urlparse(host)
-    if url.scheme == "unix":
-        path = url.path or DEFAULT_SOCKET
-        return Path(path).exists() and _ping(socket.AF_UNIX, path, timeout)
-    if url.scheme in ("tcp", "http", "https"):
-        if not url.hostname:
-            return False
-        port = url.port or (2376 if env.get("DOCKER_TLS_VERIFY") else 2375)
-        return _ping(socket.AF_INET, (url.hostname, port), timeout)
-    return False  # ssh:// and others: not probed
+    address = engine_address(env)
+    if address.startswith("unix://") and not Path(address[len("unix://") :]).exists():
+        return False
+    try:
+        return engine_available(timeout, env)
+    except ImportError:  # the `docker` SDK is not installed
+        return False
 
 
 def docker_backend_available() -> bool:
@@ -89,15 +78,27 @@ def resolve_runtime(option: str | None = None, env: Mapping[str, str] | None = N
     return value
 
 
-def make_backend(runtime: str, env: Mapping[str, str] | None = None) -> Backend:
-    """A backend object for a resolved runtime name."""
+def make_backend(
+    runtime: str,
+    env: Mapping[str, str] | None = None,
+    *,
+    build: bool | None = None,
+    pull: str | None = None,
+) -> Backend:
+    """A backend object for a resolved runtime name. `build` (--build True, --no-build
+    False) and `pull` (--pull POLICY) concern images; runtimes without images ignore
+    them (the CLI says so)."""
     if runtime == PROCESS:
         from composer.runtimes.process.backend import ProcessBackend
 
         return ProcessBackend(state_root_path(env))  # type: ignore[return-value]
     if runtime == DOCKER:
         module = importlib.import_module(DOCKER_BACKEND_MODULE)
-        backend: Backend = module.DockerBackend()
+        from composer.runtimes.docker.images import ImageRequest
+
+        backend: Backend = module.DockerBackend(
+            env=env, images=ImageRequest(build=build, pull=pull)
+        )
         return backend
     raise UsageError(f'unknown runtime "{runtime}"', code="runtime")
 

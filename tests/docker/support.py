@@ -109,16 +109,12 @@ def anonymous_volumes(project: str) -> set[str]:
     return found
 
 
-def drop_volumes(names: set[str]) -> None:
-    """Remove volumes left dangling (the orchestrator does not ask for `down -v` of
-    anonymous volumes yet); the ones still in use are left alone."""
+def existing_volumes(names: set[str]) -> set[str]:
+    """Which of these volumes still exist (anonymous ones carry no project label)."""
     client = engine_client()
-    for name in names:
-        try:
-            client.remove_volume(name)
-        except Exception:  # noqa: BLE001 - gone already, or in use
-            pass
+    found = {v["Name"] for v in client.volumes().get("Volumes") or []}
     client.close()
+    return found & names
 
 
 class Project:

@@ -22,8 +22,8 @@ from tests.docker.support import (
     BUSYBOX,
     Project,
     anonymous_volumes,
-    drop_volumes,
     engine_client,
+    existing_volumes,
     free_port,
     http_get,
     leftovers,
@@ -522,7 +522,7 @@ def test_orchestrator_up_and_down_of_a_three_service_project(project: Project) -
         assert after["web"] == before["web"] and after["client"] != before["client"]
         anonymous = anonymous_volumes(project.name)
         orchestrator.down(changed, volumes=True, timeout=1)
-        drop_volumes(anonymous)
+    assert existing_volumes(anonymous) == set()  # down -v: anonymous ones too
     assert leftovers(project.name) == {}
 
 
@@ -538,7 +538,8 @@ def test_a_failure_halfway_leaves_what_down_removes(project: Project) -> None:
             init: true
             volumes: [data:/data]
           broken:
-            image: localhost:1/{project.name}/nope:1
+            image: {BUSYBOX}
+            command: ["/no/such/program"]
             depends_on: [base]
         volumes:
           data: {{}}
@@ -547,8 +548,34 @@ def test_a_failure_halfway_leaves_what_down_removes(project: Project) -> None:
     spec = project.spec()
     with DockerBackend() as backend:
         orchestrator = Orchestrator(backend)
-        with pytest.raises(ComposerError, match='service "broken": cannot pull image'):
+        with pytest.raises(ComposerError, match="no/such/program"):
             orchestrator.up(spec, UpOptions())
-        assert leftovers(project.name)["containers"] == [f"/{project.name}-base-1"]
+        made = leftovers(project.name)["containers"]
+        assert sorted(made) == [f"/{project.name}-base-1", f"/{project.name}-broken-1"]
         orchestrator.down(spec, volumes=True, timeout=1)
+    assert leftovers(project.name) == {}
+
+
+def test_images_come_before_anything_is_created(project: Project) -> None:
+    """Like the reference, `up` pulls every image first: an unreachable registry
+    fails the command before a network, volume or container exists."""
+    from composer.orchestrator import Orchestrator, UpOptions
+
+    project.write(
+        f"""
+        services:
+          base:
+            image: {BUSYBOX}
+            command: ["sleep", "600"]
+            volumes: [data:/data]
+          broken:
+            image: localhost:1/{project.name}/nope:1
+            depends_on: [base]
+        volumes:
+          data: {{}}
+        """
+    )
+    with DockerBackend() as backend:
+        with pytest.raises(ComposerError, match='service "broken": cannot pull image'):
+            Orchestrator(backend).up(project.spec(), UpOptions())
     assert leftovers(project.name) == {}

@@ -2,12 +2,14 @@
 
 Goes through the project's owner when one answers (it then exits); otherwise acts
 on the state records directly, which is what makes `down` work after the
-supervisor was killed with SIGKILL.
+supervisor was killed with SIGKILL. Known by name only (`-p NAME`, no Compose
+file), the networks and volumes to remove are those the backend finds labelled
+with the project, when it can look them up (`project_resources`).
 """
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
@@ -22,22 +24,60 @@ from composer.cli.commands.runtime_common import (
     project_lock,
 )
 from composer.cli.project_options import ProjectArgs, project_command
+from composer.errors import UsageError
+from composer.orchestrator.events import WARNING, Event
+from composer.runtimes.base import Backend, ProjectSpec
+
+if TYPE_CHECKING:
+    from composer.orchestrator.engine import Orchestrator
+
+RMI_MODES = ("local", "all")
 
 
-def run_down(target: Target, *, timeout: float | None, remove_orphans: bool, volumes: bool) -> None:
+def with_labelled_resources(backend: Backend, spec: ProjectSpec) -> ProjectSpec:
+    """The spec of a project known by name only, with the networks and volumes the
+    backend finds labelled with it (by their full names), so `down` removes them."""
+    lookup = getattr(backend, "project_resources", None)
+    if not callable(lookup):
+        return spec
+    networks, volumes = lookup(spec.name)
+    if not networks and not volumes:
+        return spec
+    project: dict[str, Any] = dict(spec.project)
+    project["networks"] = {
+        **{str(n): {"name": str(n)} for n in networks},
+        **(project.get("networks") or {}),
+    }
+    project["volumes"] = {
+        **{str(v): {"name": str(v)} for v in volumes},
+        **(project.get("volumes") or {}),
+    }
+    return ProjectSpec(spec.name, spec.working_dir, spec.config_files, project, spec.environment)
+
+
+def run_down(
+    target: Target,
+    *,
+    timeout: float | None,
+    remove_orphans: bool,
+    volumes: bool,
+    images: str | None = None,
+) -> None:
     events = EventPrinter()
     args = {"timeout": timeout, "remove_orphans": remove_orphans, "volumes": volumes}
-    with project_lock(target):
-        owner_or_local(
-            target,
-            "down",
-            args,
-            lambda local: local.down(
-                target.spec, timeout=timeout, remove_orphans=remove_orphans, volumes=volumes
-            ),
-            events=events,
-            send_spec=target.loaded,
+
+    def local(orchestrator: Orchestrator) -> Any:
+        spec = target.spec
+        if not target.loaded:
+            spec = with_labelled_resources(orchestrator.backend, spec)
+        return orchestrator.down(
+            spec, timeout=timeout, remove_orphans=remove_orphans, volumes=volumes, images=images
         )
+
+    with project_lock(target):
+        if images and is_process(target):
+            events(Event(WARNING, detail=f"--rmi {images}: the process runtime has no images"))
+        owner_or_local(target, "down", args, local, events=events, send_spec=target.loaded)
         if is_process(target) and owner(target) is None:
             from composer.runtimes.process.supervisor import forget_project
 
@@ -57,15 +97,26 @@ def register(app: typer.Typer) -> None:
             typer.Option("--remove-orphans", help="Remove instances of services not in the file"),
         ] = False,
         volumes: Annotated[
-            bool, typer.Option("--volumes", "-v", help="Remove named volumes too")
+            bool,
+            typer.Option("--volumes", "-v", help="Remove named volumes (and anonymous ones) too"),
         ] = False,
+        rmi: Annotated[
+            str | None,
+            typer.Option(
+                "--rmi",
+                help='Remove images: "local" (built, no image: name) or "all" (docker)',
+            ),
+        ] = None,
         runtime: RuntimeOpt = None,
     ) -> None:
         """Stop and remove containers (here: processes) and networks."""
+        if rmi is not None and rmi not in RMI_MODES:
+            raise UsageError(f'invalid value for --rmi: "{rmi}"', code="usage")
         target = load_target(project, runtime, by_name=True)
         run_down(
             target,
             timeout=float(timeout) if timeout is not None else None,
             remove_orphans=remove_orphans,
             volumes=volumes,
+            images=rmi,
         )

@@ -1,8 +1,11 @@
 """`composer ps`: the project's instances as a table or as the reference's JSON lines.
 
-`--format json` prints one JSON object per line (NDJSON, as Docker Compose v2.40
-does), with the reference's keys in Go's sorted order: Name, Service, State,
-Health, ExitCode, Publishers [{URL, TargetPort, PublishedPort, Protocol}], ...
+`--format json` prints one JSON object per line (NDJSON, compact, with Go's
+escaping, as Docker Compose v2.40 does), with the reference's keys in Go's sorted
+order: Name, Service, State, Health, ExitCode, Publishers [{URL, TargetPort,
+PublishedPort, Protocol}], ... A backend that can describe its instances itself
+(`ps_rows`, the Docker runtime: image, command, mounts, networks as the engine has
+them) supplies the rows; otherwise they are made from the instance states.
 """
 
 from __future__ import annotations
@@ -23,7 +26,7 @@ from composer.cli.commands.runtime_common import (
     Target,
     check_services,
     load_target,
-    local_orchestrator,
+    make_backend,
 )
 from composer.cli.project_options import ProjectArgs, project_command
 from composer.runtimes.base import CREATED, EXITED, RESTARTING, RUNNING, InstanceState
@@ -150,8 +153,40 @@ def row(target: Target, state: InstanceState, now: float) -> dict[str, Any]:
     return dict(sorted(data.items()))
 
 
+def go_json(value: Any) -> str:
+    """json.Marshal's text: compact, UTF-8, `<`, `>`, `&` escaped as Go does."""
+    from composer.runtimes.docker.ps import go_json as marshal
+
+    return marshal(value)
+
+
+def list_rows(
+    target: Target, services: list[str], *, all: bool, full_ids: bool = False
+) -> list[dict[str, Any]]:
+    """The `ps --format json` objects of the project's instances, sorted by name;
+    `full_ids` asks for whole ids (`ps -q`) where the backend has them."""
+    from composer.orchestrator.engine import Orchestrator
+    from composer.runtimes.base import accepts_keyword
+
+    backend = make_backend(target)
+    try:
+        describe = getattr(backend, "ps_rows", None)
+        if callable(describe):
+            extra = {"full_ids": True} if full_ids and accepts_keyword(describe, "full_ids") else {}
+            rows: list[dict[str, Any]] = describe(target.name, services, all=all, **extra)
+            return rows
+        states = Orchestrator(backend).ps(target.name, services, all=all)
+        now = time.time()
+        return [row(target, s, now) for s in states]
+    finally:
+        close = getattr(backend, "close", None)
+        if callable(close):
+            close()
+
+
 def table(rows: list[dict[str, Any]]) -> str:
-    """Docker's tabwriter layout (minwidth 10, padding 3), the last column unpadded."""
+    """Docker's tabwriter layout (minwidth 10, padding 3): every cell but the last
+    padded, so a line whose last cell is empty ends in spaces, as the reference's does."""
     cells = [list(HEADERS)] + [
         [
             r["Name"],
@@ -168,7 +203,7 @@ def table(rows: list[dict[str, Any]]) -> str:
     out = []
     for line in cells:
         out.append("".join(c.ljust(w) for c, w in zip(line, widths, strict=False)) + line[-1])
-    return "\n".join(s.rstrip() for s in out) + "\n"
+    return "\n".join(out) + "\n"
 
 
 def register(app: typer.Typer) -> None:
@@ -195,17 +230,15 @@ def register(app: typer.Typer) -> None:
         names = list(services or [])
         target = load_target(project, runtime, by_name=True)
         check_services(target, names)
-        states = local_orchestrator(target).ps(target.name, names, all=all_ or bool(status))
+        rows = list_rows(target, names, all=all_ or bool(status), full_ids=quiet)
         if status:
-            states = [s for s in states if s.status in status]
-        now = time.time()
-        rows = [row(target, s, now) for s in states]
+            rows = [r for r in rows if r["State"] in status]
         if quiet:
             console.out("".join(f"{r['ID']}\n" for r in rows))
         elif show_services:
             seen = list(dict.fromkeys(r["Service"] for r in rows))
             console.out("\n".join(seen) + "\n")
         elif output_format == PsFormat.json:
-            console.out("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in rows))
+            console.out("".join(go_json(r) + "\n" for r in rows))
         else:
             console.out(table(rows))

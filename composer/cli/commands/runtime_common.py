@@ -26,8 +26,10 @@ from composer.cli.project_args import ProjectArgs
 from composer.errors import ComposerError
 from composer.orchestrator.events import (
     CONTAINER,
+    IMAGE,
     INFO,
     NETWORK,
+    RECREATE,
     VOLUME,
     WARNING,
     Event,
@@ -58,6 +60,8 @@ class Target:
     runtime: str
     root: Path
     loaded: bool  # False: known by name only (no Compose file could be loaded)
+    build: bool | None = None  # up --build (True) / --no-build (False), for image backends
+    pull: str | None = None  # up --pull always|missing|never
 
     @property
     def name(self) -> str:
@@ -123,7 +127,7 @@ def check_services(target: Target, names: list[str]) -> None:
 def make_backend(target: Target) -> Backend:
     from composer.runtimes.select import make_backend as make
 
-    return make(target.runtime)
+    return make(target.runtime, build=target.build, pull=target.pull)
 
 
 def is_process(target: Target) -> bool:
@@ -193,7 +197,10 @@ def bring_up(target: Target, options: UpOptions) -> None:
 class EventPrinter:
     """Renders orchestrator events as the reference's plain progress lines on stderr."""
 
-    KINDS = {CONTAINER: "Container", NETWORK: "Network", VOLUME: "Volume"}
+    KINDS = {CONTAINER: "Container", NETWORK: "Network", VOLUME: "Volume", IMAGE: "Image"}
+    # Statuses whose detail is a short reason, shown in parentheses on the same line:
+    # ` Container p-web-1  Recreate (environment.FOO changed)`.
+    REASONS = frozenset({RECREATE})
 
     def __init__(self, stream: TextIO | None = None, *, quiet: bool = False) -> None:
         self.stream = stream or sys.stderr
@@ -210,7 +217,9 @@ class EventPrinter:
                 label = self.KINDS.get(event.kind, event.kind.capitalize())
                 line = f" {label} {event.instance}  {event.status}"
                 first, _, rest = (event.detail or "").partition("\n")
-                if first:
+                if first and event.status in self.REASONS:
+                    line += f" ({first})"
+                elif first:
                     line += f"  {first}"
                 self.stream.write(line + "\n")
                 for extra in rest.splitlines():

@@ -16,6 +16,7 @@ from typing import Annotated
 
 import typer
 
+from composer.cli import console
 from composer.cli.commands.runtime_common import (
     EventPrinter,
     LogPrinter,
@@ -39,6 +40,17 @@ DETACH_CONFLICT = (
     "--detach cannot be combined with --abort-on-container-exit, "
     "--abort-on-container-failure, --attach or --attach-dependencies"
 )
+PULL_POLICIES = ("always", "missing", "never")
+
+
+def check_image_options(build: bool, no_build: bool, pull: str | None) -> None:
+    """`--build`/`--no-build`/`--pull` as the reference checks them (same messages)."""
+    if build and no_build:
+        raise UsageError("--build and --no-build are incompatible", code="usage")
+    if pull is not None and pull not in PULL_POLICIES:
+        raise UsageError(
+            f'invalid --pull option "{pull}"', code="usage", hint="use always, missing or never"
+        )
 
 
 def parse_scale(values: list[str]) -> dict[str, int]:
@@ -48,7 +60,7 @@ def parse_scale(values: list[str]) -> dict[str, int]:
         name, sep, count = value.partition("=")
         if not sep or not name or not count.strip().isdigit():
             raise UsageError(
-                f"invalid --scale value {value!r}", code="scale", hint="use SERVICE=NUM"
+                f'invalid --scale option "{value}". Should be SERVICE=NUM', code="scale"
             )
         scale[name] = int(count)
     return scale
@@ -210,6 +222,20 @@ def register(app: typer.Typer) -> None:
         force_recreate: Annotated[
             bool, typer.Option("--force-recreate", help="Recreate even when unchanged")
         ] = False,
+        no_recreate: Annotated[
+            bool,
+            typer.Option("--no-recreate", help="Keep existing instances even when changed"),
+        ] = False,
+        build: Annotated[
+            bool, typer.Option("--build", help="Build images before starting (docker)")
+        ] = False,
+        no_build: Annotated[
+            bool, typer.Option("--no-build", help="Never build a missing image (docker)")
+        ] = False,
+        pull: Annotated[
+            str | None,
+            typer.Option("--pull", help="Pull images: always, missing or never (docker)"),
+        ] = None,
         remove_orphans: Annotated[
             bool, typer.Option("--remove-orphans", help="Remove instances of undefined services")
         ] = False,
@@ -231,8 +257,15 @@ def register(app: typer.Typer) -> None:
             detach = True
         if detach and (abort_on_container_exit or abort_on_container_failure):
             raise UsageError(DETACH_CONFLICT, code="usage")
+        if force_recreate and no_recreate:
+            raise UsageError("--force-recreate and --no-recreate are incompatible", code="usage")
+        check_image_options(build, no_build, pull)
         target = load_target(project, runtime, services=names)
         check_services(target, names)
+        target.build = True if build else (False if no_build else None)
+        target.pull = pull
+        if is_process(target) and (build or no_build or pull):
+            console.warn("--build, --no-build and --pull have no effect on the process runtime")
         if exit_code_from:
             check_services(target, [exit_code_from])
         options = UpOptions(
@@ -242,6 +275,7 @@ def register(app: typer.Typer) -> None:
             wait=wait,
             wait_timeout=float(wait_timeout) if wait_timeout is not None else None,
             force_recreate=force_recreate,
+            no_recreate=no_recreate,
             remove_orphans=remove_orphans,
             timeout=float(timeout) if timeout is not None else None,
         )

@@ -26,6 +26,7 @@ from typing import Any
 
 from composer.errors import ComposerError
 from composer.runtimes.base import (
+    CREATED,
     RUNNING,
     Capabilities,
     InstanceRef,
@@ -76,6 +77,7 @@ class EngineError(ComposerError):
 
 
 _RAISE = object()
+_GONE = object()  # `not_found` value that tells a 404 from success (None)
 
 
 def _tar(files: list[tr.InjectedFile]) -> bytes:
@@ -127,6 +129,9 @@ class DockerBackend:
 
     name = "docker"
     capabilities = Capabilities(networks=True, volumes=True, build=True, supervises=True)
+    # Instances the orchestrator may handle at once: each step waits on the engine's
+    # API, not on this process, and the reference bounds nothing by default.
+    parallelism = 32
 
     def __init__(
         self,
@@ -146,6 +151,9 @@ class DockerBackend:
         self._image_ids: dict[str, str] = {}
         self._ids: dict[InstanceRef, str] = {}
         self._inherit: dict[InstanceRef, dict[str, str]] = {}
+        # container id -> its anonymous volumes (a container's mounts never change),
+        # so `remove` needs no inspect of a container this backend has looked at
+        self._anonymous: dict[str, dict[str, str]] = {}
         self._proxy: dict[str, str] | None = None
         self._api_version: str | None = None
 
@@ -239,6 +247,8 @@ class DockerBackend:
         info: dict[str, Any] | None = self._call(
             f"cannot inspect container {ident}", self.api.inspect_container, ident, not_found=None
         )
+        if info is not None:
+            self._anonymous[str(info["Id"])] = anonymous_volumes(info)
         return info
 
     def _find(self, spec: ProjectSpec | None, ref: InstanceRef) -> dict[str, Any] | None:
@@ -603,10 +613,10 @@ class DockerBackend:
                 self.api.remove_container(ident, v=False, force=True)
             self._ids.pop(ref, None)
             raise
-        info = self._require(spec, ref)
-        state = state_from_inspect(info)
-        assert state is not None
-        return state
+        # just made: no need to ask the engine what it is (one call less per instance)
+        return InstanceState(
+            ref=ref, status=CREATED, config_hash=plan.config_hash, image=image_id or None
+        )
 
     def _adopt(self, spec: ProjectSpec, ref: InstanceRef, config_hash: str) -> InstanceState | None:
         """The container another `up` just created under the same name, when it has
@@ -651,10 +661,16 @@ class DockerBackend:
             )
 
     def start(self, spec: ProjectSpec, ref: InstanceRef) -> InstanceState:
-        info = self._require(spec, ref)
-        name = info["Name"].lstrip("/")
-        with self._engine(f"cannot start container {name}"):
-            self.api.start(info["Id"])
+        action = f"cannot start container {lb.container_name(spec, ref)}"
+        known = self._ids.get(ref)
+        try:
+            # the id this backend remembers saves an inspect; a stale one is looked up
+            self._call(action, self.api.start, known or self._require(spec, ref)["Id"])
+        except EngineError as exc:
+            if exc.status != 404 or known is None:
+                raise
+            self._ids.pop(ref, None)
+            self._call(action, self.api.start, self._require(spec, ref)["Id"])
         state = state_from_inspect(self._require(spec, ref))
         assert state is not None
         return state
@@ -667,11 +683,28 @@ class DockerBackend:
         recorded = (info.get("Config") or {}).get("StopTimeout")
         return float(recorded) if recorded is not None else DEFAULT_GRACE
 
+    def _spec_grace(self, spec: ProjectSpec | None, ref: InstanceRef) -> float | None:
+        services: Mapping[str, Any] = (spec.project.get("services") or {}) if spec else {}
+        period = (services.get(ref.service) or {}).get("stop_grace_period")
+        return None if period in (None, "") else tr.duration_ns(period) / 1e9
+
     def stop(self, spec: ProjectSpec, ref: InstanceRef, timeout: float | None = None) -> None:
+        seconds = timeout if timeout is not None else self._spec_grace(spec, ref)
+        known = self._ids.get(ref)
+        if known is not None and seconds is not None:
+            # the remembered id and a known grace period need no inspect first; the
+            # engine answers 304 for a container that is not running
+            action = f"cannot stop container {lb.container_name(spec, ref)}"
+            timeout_s = max(0, int(round(seconds)))
+            answer = self._call(action, self.api.stop, known, timeout=timeout_s, not_found=_GONE)
+            if answer is not _GONE:
+                return
+            self._ids.pop(ref, None)  # stale: look it up again
         info = self._find(spec, ref)
         if info is None or not (info.get("State") or {}).get("Running"):
             return
-        seconds = timeout if timeout is not None else self._grace(spec, ref, info)
+        if seconds is None:
+            seconds = self._grace(spec, ref, info)
         with self._engine(f"cannot stop container {info['Name'].lstrip('/')}"):
             self.api.stop(info["Id"], timeout=max(0, int(round(seconds))))
 
@@ -685,25 +718,32 @@ class DockerBackend:
     def remove(self, spec: ProjectSpec, ref: InstanceRef, *, volumes: bool = False) -> None:
         """Remove the container; with `volumes` (`down -v`) its anonymous volumes too,
         otherwise they are kept for the container that may replace it (recreate)."""
-        info = self._find(spec, ref)
-        if info is None:
-            return
-        inherited = anonymous_volumes(info)
+        ident = self._ids.get(ref)
+        inherited = self._anonymous.get(ident) if ident else None
+        if ident is None or inherited is None:
+            info = self._find(spec, ref)
+            if info is None:
+                return
+            ident, inherited = str(info["Id"]), anonymous_volumes(info)
         if inherited and not volumes:
             self._inherit[ref] = inherited
         try:
-            self._call(
-                f"cannot remove container {info['Name'].lstrip('/')}",
+            gone = self._call(
+                f"cannot remove container {lb.container_name(spec, ref)}",
                 self.api.remove_container,
-                info["Id"],
+                ident,
                 v=volumes,
                 force=True,
-                not_found=None,
+                not_found=_GONE,
             )
         except EngineError as exc:
             if exc.status != 409 or "already in progress" not in exc.message:
                 raise
+            gone = True
         self._ids.pop(ref, None)
+        self._anonymous.pop(ident, None)
+        if gone is _GONE and self._find(spec, ref) is not None:
+            self.remove(spec, ref, volumes=volumes)  # the remembered id was stale
 
     def inspect(self, spec: ProjectSpec, ref: InstanceRef) -> InstanceState | None:
         info = self._find(spec, ref)
@@ -727,20 +767,30 @@ class DockerBackend:
         return sorted(states, key=lambda s: s.ref)
 
     def ps_rows(
-        self, project: str, services: tuple[str, ...] | list[str] = (), *, all: bool = False
+        self,
+        project: str,
+        services: tuple[str, ...] | list[str] = (),
+        *,
+        all: bool = False,
+        full_ids: bool = False,
     ) -> list[dict[str, Any]]:
         """`docker compose ps --format json` objects for the project's containers
-        (running ones unless `all`), sorted by name; `ps.go_json` prints one."""
+        (running ones, one-offs excluded, unless `all`), sorted by name; `ps.go_json`
+        prints one. `full_ids`: the whole container id in `ID`, as `ps -q` prints it."""
         from composer.runtimes.docker.ps import ps_row
 
+        selector = lb.project_filter(project, oneoff=None if all else False)
         with self._engine(f'cannot list the containers of project "{project}"'):
-            found = self.api.containers(all=all, filters=lb.project_filter(project))
+            found = self.api.containers(all=all, filters=selector)
         wanted = set(services)
         found = [
             s for s in found if not wanted or (s.get("Labels") or {}).get(lb.SERVICE) in wanted
         ]
         now = time.time()
         rows = [ps_row(summary, self._inspect_id(summary["Id"]), now) for summary in found]
+        if full_ids:
+            for summary, row in zip(found, rows, strict=True):
+                row["ID"] = str(summary.get("Id") or "")
         return sorted(rows, key=lambda row: str(row["Name"]))
 
     # ------------------------------------------------------------ recreate reasons

@@ -84,6 +84,7 @@ def state_from_inspect(info: Mapping[str, Any]) -> InstanceState | None:
         publishers=publishers(settings.get("Ports")),
         started_at=parse_time(str(state.get("StartedAt") or "")),
         restart_count=int(info.get("RestartCount") or 0),
+        image=labels.get(lb.IMAGE) or None,
     )
 
 

