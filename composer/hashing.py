@@ -10,31 +10,34 @@ from __future__ import annotations
 
 import hashlib
 import json
+from collections.abc import Iterator
 from typing import Any
 
 # Fields whose change must not recreate the service.
 IGNORED_FIELDS = ("build", "pull_policy", "scale", "depends_on", "profiles")
 
 
-def _compact(text: str) -> str:
-    """Remove the indentation of rendered JSON without touching string contents."""
-    out: list[str] = []
+def _scan(text: str, start: int = 0) -> Iterator[tuple[int, str, bool]]:
+    """(index, character, inside a JSON string?) for each character from `start`."""
     in_string = escaped = False
-    for char in text:
+    for index in range(start, len(text)):
+        char = text[index]
         if in_string:
-            out.append(char)
+            yield index, char, True
             if escaped:
                 escaped = False
             elif char == "\\":
                 escaped = True
             elif char == '"':
                 in_string = False
-        elif char == '"':
-            in_string = True
-            out.append(char)
-        elif char not in " \n\t\r":
-            out.append(char)
-    return "".join(out)
+        else:
+            in_string = char == '"'
+            yield index, char, in_string
+
+
+def _compact(text: str) -> str:
+    """Remove the indentation of rendered JSON without touching string contents."""
+    return "".join(char for _, char, quoted in _scan(text) if quoted or char not in " \n\t\r")
 
 
 def model_json(section: str, key: str, value: dict[str, Any]) -> str:
@@ -52,19 +55,10 @@ def model_json(section: str, key: str, value: dict[str, Any]) -> str:
 def _matching_brace(text: str, start: int) -> int:
     """Index of the `}` closing the JSON object that opens at `start` (strings skipped)."""
     depth = 0
-    in_string = escaped = False
-    for index in range(start, len(text)):
-        char = text[index]
-        if in_string:
-            if escaped:
-                escaped = False
-            elif char == "\\":
-                escaped = True
-            elif char == '"':
-                in_string = False
-        elif char == '"':
-            in_string = True
-        elif char == "{":
+    for index, char, quoted in _scan(text, start):
+        if quoted:
+            continue
+        if char == "{":
             depth += 1
         elif char == "}":
             depth -= 1
