@@ -12,9 +12,7 @@ import threading
 import time
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
-from typing import Any
-
-import networkx as nx
+from typing import TYPE_CHECKING, Any
 
 from composer.errors import ComposerError, UsageError
 from composer.models import Service, as_service
@@ -31,6 +29,9 @@ from composer.runtimes.base import (
     InstanceState,
     ProjectSpec,
 )
+
+if TYPE_CHECKING:
+    import networkx as nx
 
 SERVICE_STARTED = "service_started"
 SERVICE_HEALTHY = "service_healthy"

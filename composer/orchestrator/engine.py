@@ -16,12 +16,9 @@ import threading
 import time
 from collections.abc import Callable, Iterable, Mapping
 from concurrent.futures import Future, ThreadPoolExecutor
-from typing import Any
-
-import networkx as nx
+from typing import TYPE_CHECKING, Any
 
 from composer.errors import ComposerError, UsageError
-from composer.graph import build_graph
 from composer.orchestrator import conditions as cond
 from composer.orchestrator.events import (
     CONTAINER,
@@ -58,6 +55,9 @@ from composer.runtimes.base import (
     ProjectSpec,
     accepts_keyword,
 )
+
+if TYPE_CHECKING:
+    import networkx as nx
 
 MAX_WORKERS = 8
 LOG_TAIL_ON_FAILURE = 10
@@ -564,7 +564,7 @@ class Orchestrator:
     ) -> list[InstanceRef]:
         """Stop running instances, dependents before their dependencies."""
         with self._lock:
-            graph = build_graph(dict(spec.project), spec.name)
+            graph = _build_graph(dict(spec.project), spec.name)
             states = [
                 s
                 for s in self.backend.instances(spec.name)
@@ -605,7 +605,7 @@ class Orchestrator:
         Works from the backend's view alone: `spec.project` may be empty (project known
         by name only), then every instance found is removed."""
         with self._lock:
-            graph = build_graph(dict(spec.project), spec.name)
+            graph = _build_graph(dict(spec.project), spec.name)
             states = self.backend.instances(spec.name)
             known = set(graph.nodes)
             if known:
@@ -677,7 +677,7 @@ class Orchestrator:
         """Restart the services' instances in dependency order; dependents that declared
         `restart: true` on a restarted service are restarted after it."""
         with self._lock:
-            graph = build_graph(dict(spec.project), spec.name)
+            graph = _build_graph(dict(spec.project), spec.name)
             chosen = cond.restart_selection(graph, services, no_deps=no_deps)
             existing = [s for s in self.backend.instances(spec.name) if not s.ref.oneoff]
             by_service: dict[str, list[InstanceRef]] = {}
@@ -767,7 +767,7 @@ class Orchestrator:
         instance, else of the instance that exited. An exit 0 of a service that
         another one waits on with service_completed_successfully never aborts.
         Returns 130 when cancelled."""
-        graph = build_graph(dict(spec.project), spec.name)
+        graph = _build_graph(dict(spec.project), spec.name)
         exempt = {
             target
             for source, target, data in graph.edges(data=True)
@@ -894,8 +894,10 @@ class Orchestrator:
         """`run`: start the dependencies (unless told not to), then one new instance of
         `service` with `command`; stream its output to `on_line`; its exit code."""
         if start_dependencies and not no_deps:
-            graph = build_graph(dict(spec.project), spec.name)
-            deps = sorted(nx.descendants(graph, service)) if service in graph else []
+            graph = _build_graph(dict(spec.project), spec.name)
+            import networkx
+
+            deps = sorted(networkx.descendants(graph, service)) if service in graph else []
             if deps:
                 self.up(spec, UpOptions(services=tuple(deps)), cancel=cancel)
                 self._await_oneoff_dependencies(spec, graph, service, cancel)
@@ -1000,3 +1002,11 @@ def _go_seconds(seconds: float) -> str:
             text += f"{minutes}m"
         return text + f"{secs}s"
     return f"{seconds:g}s"
+
+
+def _build_graph(project: dict[str, Any], name: str) -> nx.DiGraph:
+    """composer.graph.build_graph, imported on first use: networkx costs ~0.1 s to
+    import and ps/logs/down never need it."""
+    from composer.graph import build_graph
+
+    return build_graph(project, name)

@@ -9,14 +9,14 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
-from typing import Any
-
-import networkx as nx
+from typing import TYPE_CHECKING, Any
 
 from composer.errors import UsageError
-from composer.graph import build_graph, select, start_levels, stop_order
 from composer.models import Project, Service, as_service
 from composer.runtimes.base import InstanceRef, InstanceState
+
+if TYPE_CHECKING:
+    import networkx as nx
 
 HashOf = Callable[[str, Mapping[str, Any]], "str | None"]
 
@@ -68,11 +68,15 @@ def selected_services(
     names = list(names)
     if not names:
         return set(graph.nodes)
+    from composer.graph import select
+
     return select(graph, names, with_dependencies=not no_deps)
 
 
 def levels_of(graph: nx.DiGraph, services: Iterable[str]) -> list[list[str]]:
     """Start levels restricted to `services`."""
+    from composer.graph import start_levels
+
     return start_levels(graph.subgraph(set(services)))
 
 
@@ -122,6 +126,8 @@ def plan_up(
     means recreate (unknown hashes never force a recreate; `no_recreate` never
     recreates what exists). One-off instances are ignored.
     """
+    from composer.graph import build_graph
+
     graph = build_graph(dict(project), project_name)
     scale = dict(scale or {})
     for name in scale:
@@ -222,6 +228,8 @@ def plan_stop(
     levels: list[list[InstanceState]] = []
     if unknown:
         levels.append(sorted(unknown, key=lambda s: s.ref))
+    from composer.graph import stop_order
+
     for level in stop_order(graph.subgraph(set(groups))):
         batch = [s for name in level for s in sorted(groups[name], key=lambda s: s.ref)]
         if batch:
