@@ -71,7 +71,8 @@ def is_alive(pid: int | None, ticks: int | None) -> bool:
 
 
 def group_members(pgid: int, since_ticks: int) -> list[int]:
-    """Live (non-zombie) processes of group `pgid` that started at or after `since_ticks`.
+    """Live (non-zombie) processes of group `pgid` that started at or after `since_ticks`
+    (just the leader when it is alive: /proc is only scanned once it is gone).
 
     A process that started before our group leader cannot belong to our group. When
     a live process holds the pid `pgid` with another start time, the number was
@@ -86,6 +87,8 @@ def group_members(pgid: int, since_ticks: int) -> list[int]:
     leader = proc_stat(pgid)
     if leader is not None and leader[2] != since_ticks:
         return []
+    if leader is not None and leader[0] not in "ZXx":
+        return [pgid]  # the live leader is a member; callers only ask "anything left?"
     members: list[int] = []
     try:
         entries = os.listdir("/proc")
