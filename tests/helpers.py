@@ -6,10 +6,13 @@ from __future__ import annotations
 import contextlib
 import io
 import os
+import socket
 import sys
+import time
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 Main = Callable[[list[str]], int]
 
@@ -77,3 +80,22 @@ def run_in_process(
         main = app_main
     with clean_process(cwd, env, stdin or ""):
         return call(main, argv)
+
+
+def wait_for(predicate: Callable[[], Any], timeout: float, step: float) -> Any:
+    """Poll until `predicate()` is truthy; its value, or AssertionError after `timeout`."""
+    deadline = time.monotonic() + timeout
+    while True:
+        value = predicate()
+        if value:
+            return value
+        if time.monotonic() > deadline:
+            raise AssertionError(f"condition not met within {timeout}s")
+        time.sleep(step)
+
+
+def free_port() -> int:
+    """A TCP port on 127.0.0.1 that nothing listens on right now."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])

@@ -8,17 +8,13 @@ import socket
 import subprocess
 from pathlib import Path
 
+from tests.helpers import free_port
+
 ROOT = Path(__file__).resolve().parents[1]
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
 def test_quickstart_script(tmp_path: Path) -> None:
-    port = _free_port()
+    port = free_port()
     env = dict(os.environ, WEB_PORT=str(port), COMPOSER_STATE_DIR=str(tmp_path / "state"))
     done = subprocess.run(
         ["bash", str(ROOT / "scripts/quickstart.sh")],

@@ -3,9 +3,7 @@
 from __future__ import annotations
 
 import os
-import socket
 import textwrap
-import time
 import urllib.request
 import uuid
 from collections.abc import Callable
@@ -17,26 +15,17 @@ from composer.loader.pipeline import load_project
 from composer.runtimes.base import InstanceRef, ProjectSpec
 from composer.runtimes.docker import labels as lb
 from composer.runtimes.docker.engine import DockerBackend
+from tests import helpers
 
 BUSYBOX = "composer-test/busybox:latest"
 
 
 def wait_for(predicate: Callable[[], Any], timeout: float = 20.0, step: float = 0.1) -> Any:
-    """Poll until `predicate()` is truthy; its value, or AssertionError after `timeout`."""
-    deadline = time.monotonic() + timeout
-    while True:
-        value = predicate()
-        if value:
-            return value
-        if time.monotonic() > deadline:
-            raise AssertionError(f"condition not met within {timeout}s")
-        time.sleep(step)
+    """tests.helpers.wait_for with this suite's default patience."""
+    return helpers.wait_for(predicate, timeout, step)
 
 
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
+free_port = helpers.free_port
 
 
 def http_get(port: int, timeout: float = 2.0) -> str:

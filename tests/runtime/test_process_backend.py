@@ -54,6 +54,7 @@ from composer.runtimes.process.state import (
     start_ticks,
     state_root,
 )
+from tests import helpers
 
 pytestmark = pytest.mark.skipif(
     not sys.platform.startswith("linux"), reason="the process runtime reads /proc"
@@ -73,21 +74,11 @@ HOST_ENV = {
 
 
 def wait_for(predicate: Callable[[], Any], timeout: float = 5.0, step: float = 0.02) -> Any:
-    """Poll until `predicate()` is truthy; its value, or AssertionError after `timeout`."""
-    deadline = time.monotonic() + timeout
-    while True:
-        value = predicate()
-        if value:
-            return value
-        if time.monotonic() > deadline:
-            raise AssertionError(f"condition not met within {timeout}s")
-        time.sleep(step)
+    """tests.helpers.wait_for with this suite's default patience."""
+    return helpers.wait_for(predicate, timeout, step)
 
 
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
+free_port = helpers.free_port
 
 
 def project_pids(project: str) -> list[int]:
