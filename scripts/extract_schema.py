@@ -16,32 +16,21 @@ import argparse
 import json
 import os
 import re
-import shutil
 import subprocess
 import sys
 from pathlib import Path
 from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from tests.reference import reference_binary  # noqa: E402
+
 SCHEMA_NAME = "compose-spec.json"
 README_NAME = "README.md"
 # The embedded schema starts with its "$schema" member and carries this "$id".
 ID_MARKER = b'"$id": "compose_spec.json"'
 LEGACY_ID_MARKER = b'"id": "compose_spec.json"'
-
-
-def reference_binary() -> Path | None:
-    """COMPOSER_REFERENCE, else the ELF file inside the `compose` package, else PATH."""
-    explicit = os.environ.get("COMPOSER_REFERENCE")
-    if explicit:
-        return Path(explicit) if Path(explicit).is_file() else None
-    try:
-        import compose  # type: ignore[import-not-found]
-    except ImportError:
-        found = shutil.which("docker-compose")
-        return Path(found) if found else None
-    candidate = Path(compose.__file__).parent / "docker-compose"
-    return candidate if candidate.is_file() else None
 
 
 def balanced_object(data: bytes, start: int) -> bytes:

@@ -15,7 +15,8 @@ def reference_binary() -> Path | None:
 
     COMPOSER_REFERENCE overrides; otherwise the binary shipped inside the `compose`
     package of the current interpreter (the package's wrapper script drops exit codes,
-    so the ELF file is called directly).
+    so the ELF file is called directly), then the repository's .venv (for scripts run
+    by another interpreter), then PATH. Scripts and benchmarks use this too.
     """
     explicit = os.environ.get("COMPOSER_REFERENCE")
     if explicit:
@@ -23,6 +24,10 @@ def reference_binary() -> Path | None:
     try:
         import compose  # type: ignore[import-not-found]
     except ImportError:
+        root = Path(__file__).resolve().parents[1]
+        bundled = sorted(root.glob(".venv/lib/python3*/site-packages/compose/docker-compose"))
+        if bundled:
+            return bundled[0]
         found = shutil.which("docker-compose")
         return Path(found) if found else None
     candidate = Path(compose.__file__).parent / "docker-compose"
