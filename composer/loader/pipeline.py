@@ -68,6 +68,7 @@ class _Loader:
         self.stdin_text = stdin_text
         self.extends = ExtendsResolver(self._read_extends_file)
         self._texts: dict[str, str] = {}
+        self._unread: dict[str, list[Any]] = {}
 
     # ---- reading -------------------------------------------------------------
     def text(self, file: str) -> str:
@@ -78,7 +79,18 @@ class _Loader:
                 self._texts[file] = read_text(file)
         return self._texts[file]
 
+    def peek_documents(self, file: str) -> list[Any]:
+        """Parse `file` for a read-only look (the project name); the next
+        `documents(file)` call takes these documents instead of parsing again."""
+        docs = self.documents(file)
+        self._unread[file] = docs
+        return docs
+
     def documents(self, file: str) -> list[Any]:
+        """The file's documents, parsed afresh for each caller (later stages modify
+        them in place), except the ones `peek_documents` parsed and nobody used yet."""
+        if file in self._unread:
+            return self._unread.pop(file)
         display = "(stdin)" if file == "-" else file
         docs = parse_documents(self.text(file), display)
         for doc in docs:
@@ -203,7 +215,7 @@ def _project_name(loader: _Loader, files: list[str], ctx: LoadContext, explicit:
     from_yaml = ""
     for file in files:
         try:
-            docs = loader.documents(file)
+            docs = loader.peek_documents(file)
         except ComposerError:
             continue  # reported by the real load with its position
         for doc in docs:
