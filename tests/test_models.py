@@ -12,7 +12,7 @@ from typing import Any
 
 import pytest
 
-from composer.cli.fastpath import parse_config_call
+from composer.cli.fastpath import parse_call
 from composer.errors import ComposerError
 from composer.loader.options import LoadOptions
 from composer.loader.pipeline import LoadedProject, load_project
@@ -59,17 +59,17 @@ def _load_fixture(fixture: Any) -> LoadedProject | None:
     project (rejected input, --no-interpolate) or the fast parser cannot take its args."""
     if fixture.meta.get("expect_error"):
         return None
-    parsed = parse_config_call(fixture.argv([]))
-    if parsed is None:
+    parsed = parse_call(fixture.argv([]))
+    if parsed is None or parsed.command.name != "config":
         return None
-    args, flags = parsed
-    if flags.no_interpolate:
+    flags = parsed.values
+    if flags["no_interpolate"]:
         return None
     with clean_process(fixture.cwd, fixture.env, fixture.stdin):
-        options = args.load_options(
-            normalize=not flags.no_normalize,
-            resolve_paths=not flags.no_path_resolution,
-            consistency=not flags.no_consistency,
+        options = parsed.project.load_options(
+            normalize=not flags["no_normalize"],
+            resolve_paths=not flags["no_path_resolution"],
+            consistency=not flags["no_consistency"],
         )
         return load_project(options)
 

@@ -7,8 +7,10 @@ import sys
 from composer.errors import ComposerError
 
 
-def out(text: str) -> None:
+def out(text: str, *, flush: bool = False) -> None:
     sys.stdout.write(text)
+    if flush:  # a line someone may be waiting for (`wait` reports exits as they happen)
+        sys.stdout.flush()
 
 
 def warn(message: str) -> None:

@@ -1,95 +1,141 @@
-"""A framework-free parser for the common `composer [opts] config [opts]` call.
+"""A framework-free parser for the usual calls of every subcommand.
 
-`config` runs in pre-commit hooks and CI loops, where start-up time dominates: the
-Typer app costs ~100 ms to import. This parser knows exactly the options of the
-project and of `config` (tests/test_cli_fastpath.py checks the tables against the
-Typer command) and gives up (returns None) on anything else: help, unknown options,
-other commands. Typer then handles the call as usual.
+`composer [project options] COMMAND [options] [arguments]`, read against the
+command's declaration (composer/cli/spec.py): long options as `--name value` or
+`--name=value`, short ones as `-n value`, flags alone, repeats of list options.
+Anything else (help, unknown or combined short options, `--`, a missing or
+non-numeric value, missing arguments) gives None, and Typer, built from the same
+declarations, parses the call and says what is wrong. So both paths accept the
+same calls and give the runner the same values (tests/test_cli_fastpath.py).
 """
 
 from __future__ import annotations
 
-from composer.cli.config_run import ConfigFlags
+import importlib
+from dataclasses import dataclass
+from typing import Any
+
+from composer.cli.commands import MODULES
 from composer.cli.project_args import ProjectArgs
+from composer.cli.spec import FLAG, INT, LIST, PROJECT_OPTIONS, Command, Option, project_args
 
-FLAG, VALUE, LIST = "flag", "value", "list"
-
-# option -> (attribute of ProjectArgs, kind)
-PROJECT_OPTIONS: dict[str, tuple[str, str]] = {
-    "-f": ("files", LIST),
-    "--file": ("files", LIST),
-    "-p": ("project_name", VALUE),
-    "--project-name": ("project_name", VALUE),
-    "--profile": ("profiles", LIST),
-    "--env-file": ("env_files", LIST),
-    "--project-directory": ("project_directory", VALUE),
-}
-
-# option -> (attribute of ConfigFlags, kind)
-CONFIG_OPTIONS: dict[str, tuple[str, str]] = {
-    "--format": ("output_format", VALUE),
-    "-o": ("output", VALUE),
-    "--output": ("output", VALUE),
-    "-q": ("quiet", FLAG),
-    "--quiet": ("quiet", FLAG),
-    "--services": ("services", FLAG),
-    "--volumes": ("volumes", FLAG),
-    "--networks": ("networks", FLAG),
-    "--images": ("images", FLAG),
-    "--profiles": ("profiles", FLAG),
-    "--hash": ("hash", VALUE),
-    "--variables": ("variables", FLAG),
-    "--environment": ("environment", FLAG),
-    "--no-interpolate": ("no_interpolate", FLAG),
-    "--no-normalize": ("no_normalize", FLAG),
-    "--no-path-resolution": ("no_path_resolution", FLAG),
-    "--no-consistency": ("no_consistency", FLAG),
-    "--sources": ("sources", FLAG),
-}
+PROJECT_TABLE: dict[str, Option] = {name: o for o in PROJECT_OPTIONS for name in o.names}
 
 
-def _apply(target: object, attr: str, kind: str, value: str | None) -> None:
-    if kind == FLAG:
-        setattr(target, attr, True)
-    elif kind == VALUE:
-        setattr(target, attr, value)
+@dataclass
+class Call:
+    """A parsed call: the command, its project options and its values."""
+
+    command: Command
+    project: ProjectArgs
+    values: dict[str, Any]
+
+    def run(self) -> int:
+        return self.command.call(self.project, self.values)
+
+
+def find_command(name: str) -> Command | None:
+    """The declaration of subcommand `name` (importing only its module)."""
+    module = MODULES.get(name)
+    if module is None:
+        return None
+    commands: tuple[Command, ...] = importlib.import_module(module).COMMANDS
+    return next((c for c in commands if c.name == name), None)
+
+
+def _take_option(
+    table: dict[str, Option], argv: list[str], index: int, values: dict[str, Any]
+) -> int | None:
+    """Read the option at argv[index] into `values`; the next index, or None when
+    this call is not one the fast path reads."""
+    name, has_inline, inline = argv[index].partition("=")
+    option = table.get(name)
+    if option is None or (has_inline and not name.startswith("--")):
+        return None
+    if option.kind == FLAG:
+        if has_inline:
+            return None
+        values[option.dest] = True
+        return index + 1
+    if has_inline:
+        raw, following = inline, index + 1
+    elif index + 1 < len(argv):
+        raw, following = argv[index + 1], index + 2
     else:
-        getattr(target, attr).append(value)
+        return None
+    value: Any = raw
+    if option.kind == INT:
+        try:
+            value = int(raw)
+        except ValueError:
+            return None
+    if option.kind == LIST:
+        values.setdefault(option.dest, []).append(value)
+    else:
+        values[option.dest] = value
+    return following
 
 
-def parse_config_call(argv: list[str]) -> tuple[ProjectArgs, ConfigFlags] | None:
-    """(project args, config flags) for a plain `config` call, or None to let Typer parse."""
-    project = ProjectArgs()
-    flags = ConfigFlags()
-    seen_command = False
+def _is_option(token: str) -> bool:
+    return token.startswith("-") and token != "-"
+
+
+def _assign_arguments(command: Command, positionals: list[str], values: dict[str, Any]) -> bool:
+    """Give each declared argument its share of the positionals; False when they
+    do not fit (too many, or a required one missing)."""
+    rest = list(positionals)
+    for argument in command.arguments:
+        if argument.many:
+            taken, rest = rest, []
+        else:
+            taken, rest = rest[:1], rest[1:]
+        if argument.required and not taken:
+            return False
+        if taken:
+            values[argument.dest] = taken if argument.many else taken[0]
+    return not rest
+
+
+def parse_call(argv: list[str]) -> Call | None:
+    """The call `argv` makes, or None to let Typer parse it."""
+    before: dict[str, Any] = {}
     index = 0
+    while index < len(argv) and _is_option(argv[index]):
+        following = _take_option(PROJECT_TABLE, argv, index, before)
+        if following is None:
+            return None
+        index = following
+    if index >= len(argv):
+        return None
+    command = find_command(argv[index])
+    if command is None:
+        return None
+    index += 1
+    table = command.option_table()
+    if command.project_options:
+        table = {**PROJECT_TABLE, **table}
+    elif before:
+        return None
+    given: dict[str, Any] = {}
+    positionals: list[str] = []
     while index < len(argv):
         token = argv[index]
-        index += 1
-        if token == "config" and not seen_command:
-            seen_command = True
-            continue
-        if not token.startswith("-") or token == "-":
-            return None  # a positional argument: not ours
-        name, has_value, inline = token.partition("=")
-        table = {**PROJECT_OPTIONS, **(CONFIG_OPTIONS if seen_command else {})}
-        if name not in table:
+        if positionals and not command.interspersed:
+            positionals.extend(argv[index:])
+            break
+        if token == "--" or token == "-" and not command.arguments:
             return None
-        attr, kind = table[name]
-        target: object = project if name in PROJECT_OPTIONS else flags
-        if kind == FLAG:
-            if has_value:
+        if _is_option(token):
+            following = _take_option(table, argv, index, given)
+            if following is None:
                 return None
-            _apply(target, attr, kind, None)
+            index = following
             continue
-        if has_value:
-            value = inline
-        else:
-            if index >= len(argv):
-                return None
-            value = argv[index]
-            index += 1
-        _apply(target, attr, kind, value)
-    if not seen_command or flags.output_format not in ("yaml", "json"):
+        positionals.append(token)
+        index += 1
+    values = command.defaults()
+    if not _assign_arguments(command, positionals, values):
         return None
-    return project, flags
+    own = {o.dest: given.pop(o.dest, None) for o in PROJECT_OPTIONS}
+    values.update(given)
+    return Call(command, project_args(own, project_args(before)), values)

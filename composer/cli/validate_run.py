@@ -1,8 +1,7 @@
 """What `composer validate` and `composer validate-hook` do, apart from Typer.
 
-Free of the CLI framework so the fast path (composer/cli/entry.py) can run them without
-its ~0.2 s import: validate runs in pre-commit hooks and CI loops, where start-up time
-dominates. The Typer commands (composer/cli/commands/validate.py) call the same code.
+Free of the CLI framework: validate runs in pre-commit hooks and CI loops, where
+start-up time dominates. composer/cli/commands/validate.py declares the commands.
 """
 
 from __future__ import annotations
@@ -172,70 +171,3 @@ def run_hook(flags: ValidateFlags) -> None:
         failed = failed or not ok
     if failed:
         raise SystemExit(1)
-
-
-# option -> (attribute of ProjectArgs, takes a value, is a list)
-_PROJECT = {
-    "-f": ("files", True, True),
-    "--file": ("files", True, True),
-    "-p": ("project_name", True, False),
-    "--project-name": ("project_name", True, False),
-    "--profile": ("profiles", True, True),
-    "--env-file": ("env_files", True, True),
-    "--project-directory": ("project_directory", True, False),
-}
-_OWN = {"--format": ("output_format", True, False), "--strict": ("strict", False, False)}
-COMMANDS = ("validate", "validate-hook")
-
-
-def parse_call(argv: list[str]) -> tuple[str, ProjectArgs, ValidateFlags] | None:
-    """(command, project args, flags) for a plain `validate` / `validate-hook` call, or
-    None to let Typer parse it (help, unknown options, anything unusual)."""
-    project = ProjectArgs()
-    flags = ValidateFlags()
-    command = None
-    index = 0
-    while index < len(argv):
-        token = argv[index]
-        index += 1
-        if command is None and token in COMMANDS:
-            command = token
-            continue
-        if not token.startswith("-") or token == "-":
-            if command != "validate-hook":
-                return None
-            flags.files.append(token)
-            continue
-        name, has_value, inline = token.partition("=")
-        own = _OWN if command is not None else {}
-        table = own if command == "validate-hook" else {**_PROJECT, **own}
-        if name not in table:
-            return None
-        attr, takes_value, is_list = table[name]
-        target: object = flags if name in _OWN else project
-        if not takes_value:
-            if has_value:
-                return None
-            setattr(target, attr, True)
-            continue
-        if has_value:
-            value = inline
-        elif index < len(argv):
-            value = argv[index]
-            index += 1
-        else:
-            return None
-        if is_list:
-            getattr(target, attr).append(value)
-        else:
-            setattr(target, attr, value)
-    if command is None or flags.output_format not in FORMATS:
-        return None
-    return command, project, flags
-
-
-def run_call(command: str, project: ProjectArgs, flags: ValidateFlags) -> None:
-    if command == "validate-hook":
-        run_hook(flags)
-    else:
-        run_validate(project, flags)

@@ -1,0 +1,25 @@
+"""The subcommands: one module per command or family, each declaring `COMMANDS`
+(composer.cli.spec.Command) and the runners they name. Free of any CLI framework.
+
+MODULES maps each command name to its module, in the order `--help` lists them, so
+the fast path imports only the module of the command it runs.
+"""
+
+from __future__ import annotations
+
+MODULES: dict[str, str] = {
+    "config": "composer.cli.commands.config",
+    "graph": "composer.cli.commands.graph",
+    "up": "composer.cli.commands.up",
+    "down": "composer.cli.commands.down",
+    "ps": "composer.cli.commands.ps",
+    "logs": "composer.cli.commands.logs",
+    "start": "composer.cli.commands.lifecycle",
+    "stop": "composer.cli.commands.lifecycle",
+    "restart": "composer.cli.commands.lifecycle",
+    "wait": "composer.cli.commands.lifecycle",
+    "exec": "composer.cli.commands.exec_run",
+    "run": "composer.cli.commands.exec_run",
+    "validate": "composer.cli.commands.validate",
+    "validate-hook": "composer.cli.commands.validate",
+}

@@ -1,86 +1,67 @@
-"""`composer config`: the flat, canonical project, printed as the reference prints it."""
+"""`composer config`: the flat, canonical project, printed as the reference prints it.
+
+The work is in composer/cli/config_run.py; this module declares the command.
+"""
 
 from __future__ import annotations
 
-import enum
-from typing import Annotated
-
-import typer
+from typing import Any
 
 from composer.cli.config_run import ConfigFlags, run_config
-from composer.cli.project_options import ProjectArgs, project_command
+from composer.cli.project_args import ProjectArgs
+from composer.cli.spec import FLAG, TEXT, Argument, Command, Option
 
 
-class OutputFormat(enum.StrEnum):
-    yaml = "yaml"
-    json = "json"
+def config(
+    project: ProjectArgs,
+    *,
+    service_names: list[str] | None,
+    output_format: str | None,
+    **flags: Any,
+) -> None:
+    """The option dests are ConfigFlags' fields."""
+    selected = list(service_names or [])
+    run_config(
+        project, ConfigFlags(output_format=output_format or "yaml", selected=selected, **flags)
+    )
 
 
-def register(app: typer.Typer) -> None:
-    @app.command("config")
-    @project_command
-    def config(
-        project: ProjectArgs,
-        service_names: Annotated[
-            list[str] | None,
-            typer.Argument(
-                metavar="[SERVICE]...", help="Only these services (and what they depend on)"
+COMMANDS = (
+    Command(
+        "config",
+        "Parse, resolve and render the Compose files in canonical form.",
+        f"{__name__}:config",
+        arguments=(
+            Argument(
+                "service_names",
+                "Only these services (and what they depend on)",
+                metavar="[SERVICE]...",
             ),
-        ] = None,
-        output_format: Annotated[
-            OutputFormat | None, typer.Option("--format", help="Output format")
-        ] = None,
-        output: Annotated[str | None, typer.Option("--output", "-o", help="Write to FILE")] = None,
-        quiet: Annotated[bool, typer.Option("--quiet", "-q", help="Only validate")] = False,
-        services: Annotated[
-            bool, typer.Option("--services", help="Print the service names")
-        ] = False,
-        volumes: Annotated[bool, typer.Option("--volumes", help="Print the volume names")] = False,
-        networks: Annotated[
-            bool, typer.Option("--networks", help="Print the network names")
-        ] = False,
-        images: Annotated[bool, typer.Option("--images", help="Print the image names")] = False,
-        profiles: Annotated[
-            bool, typer.Option("--profiles", help="Print the profile names")
-        ] = False,
-        hash_: Annotated[
-            str | None, typer.Option("--hash", help="Print the config hash of SERVICE (or *)")
-        ] = None,
-        variables: Annotated[
-            bool, typer.Option("--variables", help="Print the variables the model uses")
-        ] = False,
-        environment: Annotated[
-            bool, typer.Option("--environment", help="Print the interpolation environment")
-        ] = False,
-        no_interpolate: Annotated[bool, typer.Option("--no-interpolate")] = False,
-        no_normalize: Annotated[bool, typer.Option("--no-normalize")] = False,
-        no_path_resolution: Annotated[bool, typer.Option("--no-path-resolution")] = False,
-        no_consistency: Annotated[bool, typer.Option("--no-consistency")] = False,
-        sources: Annotated[
-            bool,
-            typer.Option("--sources", help="Comment each value with the file:line it came from"),
-        ] = False,
-    ) -> None:
-        """Parse, resolve and render the Compose files in canonical form."""
-        run_config(
-            project,
-            ConfigFlags(
-                output_format=output_format.value if output_format else "yaml",
-                output=output,
-                quiet=quiet,
-                services=services,
-                volumes=volumes,
-                networks=networks,
-                images=images,
-                profiles=profiles,
-                hash=hash_,
-                variables=variables,
-                environment=environment,
-                no_interpolate=no_interpolate,
-                no_normalize=no_normalize,
-                no_path_resolution=no_path_resolution,
-                no_consistency=no_consistency,
-                sources=sources,
-                selected=list(service_names or []),
+        ),
+        options=(
+            Option("output_format", ("--format",), TEXT, "Output format: yaml or json"),
+            Option("output", ("--output", "-o"), TEXT, "Write to FILE"),
+            Option("quiet", ("--quiet", "-q"), FLAG, "Only validate"),
+            Option("services", ("--services",), FLAG, "Print the service names"),
+            Option("volumes", ("--volumes",), FLAG, "Print the volume names"),
+            Option("networks", ("--networks",), FLAG, "Print the network names"),
+            Option("images", ("--images",), FLAG, "Print the image names"),
+            Option("profiles", ("--profiles",), FLAG, "Print the profile names"),
+            Option("hash", ("--hash",), TEXT, "Print the config hash of SERVICE (or *)"),
+            Option("variables", ("--variables",), FLAG, "Print the variables the model uses"),
+            Option("environment", ("--environment",), FLAG, "Print the interpolation environment"),
+            Option("no_interpolate", ("--no-interpolate",), FLAG, "Don't interpolate variables"),
+            Option("no_normalize", ("--no-normalize",), FLAG, "Don't normalize the model"),
+            Option(
+                "no_path_resolution", ("--no-path-resolution",), FLAG, "Don't resolve file paths"
             ),
-        )
+            Option("no_consistency", ("--no-consistency",), FLAG, "Don't check consistency"),
+            Option(
+                "sources",
+                ("--sources",),
+                FLAG,
+                "Comment each value with the file:line it came from",
+            ),
+        ),
+    ),
+)

@@ -9,13 +9,10 @@ with the project, when it can look them up (`project_resources`).
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Annotated, Any
-
-import typer
+from typing import TYPE_CHECKING, Any
 
 from composer.cli.commands.runtime_common import (
     EventPrinter,
-    RuntimeOpt,
     Target,
     is_process,
     load_target,
@@ -23,7 +20,8 @@ from composer.cli.commands.runtime_common import (
     owner_or_local,
     project_lock,
 )
-from composer.cli.project_options import ProjectArgs, project_command
+from composer.cli.project_args import ProjectArgs
+from composer.cli.spec import FLAG, RUNTIME, TEXT, TIMEOUT, Command, Option
 from composer.errors import UsageError
 from composer.orchestrator.events import WARNING, Event
 from composer.runtimes.base import Backend, ProjectSpec
@@ -84,39 +82,53 @@ def run_down(
             forget_project(target.root, target.name)
 
 
-def register(app: typer.Typer) -> None:
-    @app.command("down")
-    @project_command
-    def down(
-        project: ProjectArgs,
-        timeout: Annotated[
-            int | None, typer.Option("--timeout", "-t", help="Shutdown timeout in seconds")
-        ] = None,
-        remove_orphans: Annotated[
-            bool,
-            typer.Option("--remove-orphans", help="Remove instances of services not in the file"),
-        ] = False,
-        volumes: Annotated[
-            bool,
-            typer.Option("--volumes", "-v", help="Remove named volumes (and anonymous ones) too"),
-        ] = False,
-        rmi: Annotated[
-            str | None,
-            typer.Option(
-                "--rmi",
-                help='Remove images: "local" (built, no image: name) or "all" (docker)',
+def down(
+    project: ProjectArgs,
+    *,
+    timeout: int | None,
+    remove_orphans: bool,
+    volumes: bool,
+    rmi: str | None,
+    runtime: str | None,
+) -> None:
+    if rmi is not None and rmi not in RMI_MODES:
+        raise UsageError(f'invalid value for --rmi: "{rmi}"', code="usage")
+    target = load_target(project, runtime, by_name=True)
+    run_down(
+        target,
+        timeout=float(timeout) if timeout is not None else None,
+        remove_orphans=remove_orphans,
+        volumes=volumes,
+        images=rmi,
+    )
+
+
+COMMANDS = (
+    Command(
+        "down",
+        "Stop and remove containers (here: processes) and networks.",
+        f"{__name__}:down",
+        options=(
+            TIMEOUT,
+            Option(
+                "remove_orphans",
+                ("--remove-orphans",),
+                FLAG,
+                "Remove instances of services not in the file",
             ),
-        ] = None,
-        runtime: RuntimeOpt = None,
-    ) -> None:
-        """Stop and remove containers (here: processes) and networks."""
-        if rmi is not None and rmi not in RMI_MODES:
-            raise UsageError(f'invalid value for --rmi: "{rmi}"', code="usage")
-        target = load_target(project, runtime, by_name=True)
-        run_down(
-            target,
-            timeout=float(timeout) if timeout is not None else None,
-            remove_orphans=remove_orphans,
-            volumes=volumes,
-            images=rmi,
-        )
+            Option(
+                "volumes",
+                ("--volumes", "-v"),
+                FLAG,
+                "Remove named volumes (and anonymous ones) too",
+            ),
+            Option(
+                "rmi",
+                ("--rmi",),
+                TEXT,
+                'Remove images: "local" (built, no image: name) or "all" (docker)',
+            ),
+            RUNTIME,
+        ),
+    ),
+)

@@ -11,36 +11,26 @@ from __future__ import annotations
 import os
 import sys
 import threading
-from typing import Annotated
-
-import typer
 
 from composer.cli.commands.runtime_common import (
     EventPrinter,
     LogPrinter,
-    RuntimeOpt,
     Target,
     bring_up,
     check_services,
     load_target,
     make_backend,
 )
-from composer.cli.project_options import ProjectArgs, project_command
+from composer.cli.project_args import ProjectArgs
+from composer.cli.spec import FLAG, INT, LIST, RUNTIME, TEXT, Argument, Command, Option
 from composer.errors import UsageError
 from composer.orchestrator.events import UpOptions
 from composer.runtimes.base import InstanceRef
 
-PASS_THROUGH = {"allow_interspersed_args": False, "ignore_unknown_options": False}
-
-EnvOpt = Annotated[
-    list[str] | None, typer.Option("--env", "-e", help="Set environment variables (KEY=VAL)")
-]
-WorkdirOpt = Annotated[
-    str | None, typer.Option("--workdir", "-w", help="Working directory of the command")
-]
-NoTtyOpt = Annotated[
-    bool, typer.Option("--no-TTY", "-T", help="Accepted for compatibility (no TTY is used)")
-]
+ENV = Option("env", ("--env", "-e"), LIST, "Set environment variables (KEY=VAL)")
+WORKDIR = Option("workdir", ("--workdir", "-w"), TEXT, "Working directory of the command")
+NO_TTY = Option("no_tty", ("--no-TTY", "-T"), FLAG, "Accepted for compatibility (no TTY is used)")
+SERVICE = Argument("service", "Service", many=False, required=True)
 
 
 def parse_env(values: list[str]) -> dict[str, str]:
@@ -107,63 +97,83 @@ def run_oneoff(
             close()
 
 
-def register(app: typer.Typer) -> None:
-    @app.command("exec", context_settings=PASS_THROUGH)
-    @project_command
-    def exec_(
-        project: ProjectArgs,
-        service: Annotated[str, typer.Argument(help="Service")],
-        command: Annotated[list[str], typer.Argument(help="Command and arguments")],
-        index: Annotated[int, typer.Option("--index", help="Instance index")] = 1,
-        env: EnvOpt = None,
-        workdir: WorkdirOpt = None,
-        no_tty: NoTtyOpt = False,
-        runtime: RuntimeOpt = None,
-    ) -> None:
-        """Execute a command in a running service instance."""
-        target = load_target(project, runtime, by_name=True)
-        check_services(target, [service])
-        backend = make_backend(target)
-        ref = InstanceRef(target.name, service, index)
-        sys.stdout.flush()
-        code = backend.exec(
-            target.spec, ref, list(command), environment=parse_env(env or []), workdir=workdir
-        )
-        if code:
-            raise SystemExit(code)
+def exec_(
+    project: ProjectArgs,
+    *,
+    service: str,
+    command: list[str],
+    index: int,
+    env: list[str] | None,
+    workdir: str | None,
+    no_tty: bool,
+    runtime: str | None,
+) -> int:
+    target = load_target(project, runtime, by_name=True)
+    check_services(target, [service])
+    backend = make_backend(target)
+    ref = InstanceRef(target.name, service, index)
+    sys.stdout.flush()
+    return backend.exec(
+        target.spec, ref, list(command), environment=parse_env(env or []), workdir=workdir
+    )
 
-    @app.command("run", context_settings=PASS_THROUGH)
-    @project_command
-    def run(
-        project: ProjectArgs,
-        service: Annotated[str, typer.Argument(help="Service")],
-        command: Annotated[
-            list[str] | None, typer.Argument(help="Command and arguments (default: the service's)")
-        ] = None,
-        rm: Annotated[bool, typer.Option("--rm", help="Remove the instance when it exits")] = False,
-        no_deps: Annotated[
-            bool, typer.Option("--no-deps", help="Don't start linked services")
-        ] = False,
-        env: EnvOpt = None,
-        workdir: WorkdirOpt = None,
-        entrypoint: Annotated[
-            str | None, typer.Option("--entrypoint", help="Override the entrypoint")
-        ] = None,
-        no_tty: NoTtyOpt = False,
-        runtime: RuntimeOpt = None,
-    ) -> None:
-        """Run a one-off command on a service."""
-        target = load_target(project, runtime, services=[service])
-        check_services(target, [service])
-        code = run_oneoff(
-            target,
-            service,
-            list(command or []),
-            remove=rm,
-            no_deps=no_deps,
-            environment=parse_env(env or []),
-            workdir=workdir,
-            entrypoint=entrypoint.split() if entrypoint else None,
-        )
-        if code:
-            raise SystemExit(code)
+
+def run(
+    project: ProjectArgs,
+    *,
+    service: str,
+    command: list[str] | None,
+    rm: bool,
+    no_deps: bool,
+    env: list[str] | None,
+    workdir: str | None,
+    entrypoint: str | None,
+    no_tty: bool,
+    runtime: str | None,
+) -> int:
+    target = load_target(project, runtime, services=[service])
+    check_services(target, [service])
+    return run_oneoff(
+        target,
+        service,
+        list(command or []),
+        remove=rm,
+        no_deps=no_deps,
+        environment=parse_env(env or []),
+        workdir=workdir,
+        entrypoint=entrypoint.split() if entrypoint else None,
+    )
+
+
+COMMANDS = (
+    Command(
+        "exec",
+        "Execute a command in a running service instance.",
+        f"{__name__}:exec_",
+        arguments=(SERVICE, Argument("command", "Command and arguments", required=True)),
+        options=(
+            Option("index", ("--index",), INT, "Instance index", default=1),
+            ENV,
+            WORKDIR,
+            NO_TTY,
+            RUNTIME,
+        ),
+        interspersed=False,
+    ),
+    Command(
+        "run",
+        "Run a one-off command on a service.",
+        f"{__name__}:run",
+        arguments=(SERVICE, Argument("command", "Command and arguments (default: the service's)")),
+        options=(
+            Option("rm", ("--rm",), FLAG, "Remove the instance when it exits"),
+            Option("no_deps", ("--no-deps",), FLAG, "Don't start linked services"),
+            ENV,
+            WORKDIR,
+            Option("entrypoint", ("--entrypoint",), TEXT, "Override the entrypoint"),
+            NO_TTY,
+            RUNTIME,
+        ),
+        interspersed=False,
+    ),
+)

@@ -2,22 +2,13 @@
 
 from __future__ import annotations
 
-import enum
-from typing import Annotated, Any
-
-import typer
+from typing import Any
 
 from composer.cli import console
-from composer.cli.project_options import ProjectArgs, project_command
+from composer.cli.project_args import ProjectArgs
+from composer.cli.spec import FLAG, TEXT, Argument, Command, Option
 from composer.errors import ComposerError, UsageError
-
-
-class GraphFormat(enum.StrEnum):
-    text = "text"
-    mermaid = "mermaid"
-    dot = "dot"
-    json = "json"
-    svg = "svg"
+from composer.graph_render import FORMATS
 
 
 def _write(text: str, output: str | None) -> None:
@@ -45,38 +36,57 @@ def _check_enabled(names: list[str], disabled: dict[str, Any]) -> None:
         )
 
 
-def register(app: typer.Typer) -> None:
-    @app.command("graph")
-    @project_command
-    def graph(
-        project: ProjectArgs,
-        services: Annotated[
-            list[str] | None,
-            typer.Argument(metavar="SERVICE", help="Only these services and what they depend on"),
-        ] = None,
-        output_format: Annotated[
-            GraphFormat, typer.Option("--format", help="Output format")
-        ] = GraphFormat.text,
-        output: Annotated[str | None, typer.Option("--output", "-o", help="Write to FILE")] = None,
-        no_deps: Annotated[
-            bool, typer.Option("--no-deps", help="With SERVICE: leave out their dependencies")
-        ] = False,
-    ) -> None:
-        """Show which services start before which, in levels, with each dependency's condition."""
-        from composer.graph import build_graph, select
-        from composer.graph_render import render
-        from composer.loader.pipeline import load_project
+def graph(
+    project: ProjectArgs,
+    *,
+    services: list[str] | None,
+    output_format: str,
+    output: str | None,
+    no_deps: bool,
+) -> None:
+    if output_format not in FORMATS:
+        raise UsageError(
+            f'invalid value for --format: "{output_format}"',
+            code="usage",
+            hint="use " + ", ".join(FORMATS),
+        )
+    from composer.graph import build_graph, select
+    from composer.graph_render import render
+    from composer.loader.pipeline import load_project
 
-        loaded = load_project(project.load_options())
-        for warning in loaded.warnings:
-            console.warn(warning)
-        dependency_graph = build_graph(loaded.project, name=loaded.name)
-        if services:
-            _check_enabled(services, loaded.disabled_services)
-            keep = select(dependency_graph, services, with_dependencies=not no_deps)
-            subgraph = dependency_graph.subgraph(keep).copy()
-            subgraph.graph["missing"] = [
-                entry for entry in dependency_graph.graph["missing"] if entry[0] in keep
-            ]
-            dependency_graph = subgraph
-        _write(render(dependency_graph, output_format.value), output)
+    loaded = load_project(project.load_options())
+    for warning in loaded.warnings:
+        console.warn(warning)
+    dependency_graph = build_graph(loaded.project, name=loaded.name)
+    if services:
+        _check_enabled(services, loaded.disabled_services)
+        keep = select(dependency_graph, services, with_dependencies=not no_deps)
+        subgraph = dependency_graph.subgraph(keep).copy()
+        subgraph.graph["missing"] = [
+            entry for entry in dependency_graph.graph["missing"] if entry[0] in keep
+        ]
+        dependency_graph = subgraph
+    _write(render(dependency_graph, output_format), output)
+
+
+COMMANDS = (
+    Command(
+        "graph",
+        "Show which services start before which, in levels, with each dependency's condition.",
+        f"{__name__}:graph",
+        arguments=(
+            Argument("services", "Only these services and what they depend on", metavar="SERVICE"),
+        ),
+        options=(
+            Option(
+                "output_format",
+                ("--format",),
+                TEXT,
+                "Output format: " + ", ".join(FORMATS),
+                default="text",
+            ),
+            Option("output", ("--output", "-o"), TEXT, "Write to FILE"),
+            Option("no_deps", ("--no-deps",), FLAG, "With SERVICE: leave out their dependencies"),
+        ),
+    ),
+)

@@ -6,19 +6,15 @@ supervisor is gone; `-f` follows until every followed instance has stopped.
 
 from __future__ import annotations
 
-from typing import Annotated
-
-import typer
-
 from composer.cli.commands.runtime_common import (
     LogPrinter,
-    RuntimeOpt,
     check_services,
     display_name,
     load_target,
     make_backend,
 )
-from composer.cli.project_options import ProjectArgs, project_command
+from composer.cli.project_args import ProjectArgs
+from composer.cli.spec import FLAG, INT, RUNTIME, TEXT, Argument, Command, Option
 from composer.errors import UsageError
 
 
@@ -31,45 +27,59 @@ def parse_tail(value: str) -> int | None:
     return int(value)
 
 
-def register(app: typer.Typer) -> None:
-    @app.command("logs")
-    @project_command
-    def logs(
-        project: ProjectArgs,
-        services: Annotated[list[str] | None, typer.Argument(help="Services to show")] = None,
-        follow: Annotated[bool, typer.Option("--follow", "-f", help="Follow log output")] = False,
-        tail: Annotated[
-            str, typer.Option("--tail", "-n", help="Lines from the end of each log, or all")
-        ] = "all",
-        timestamps: Annotated[
-            bool, typer.Option("--timestamps", "-t", help="Show timestamps")
-        ] = False,
-        no_log_prefix: Annotated[
-            bool, typer.Option("--no-log-prefix", help="Don't print prefix in logs")
-        ] = False,
-        no_color: Annotated[bool, typer.Option("--no-color", help="Monochrome output")] = False,
-        index: Annotated[
-            int | None, typer.Option("--index", help="Instance index of the service")
-        ] = None,
-        runtime: RuntimeOpt = None,
-    ) -> None:
-        """View output from containers (here: processes)."""
-        names = list(services or [])
-        count = parse_tail(tail)
-        target = load_target(project, runtime, by_name=True)
-        check_services(target, names)
-        backend = make_backend(target)
-        states = backend.instances(target.name)
-        refs = sorted(
-            s.ref
-            for s in states
-            if (not names or s.ref.service in names) and (index is None or s.ref.index == index)
-        )
-        printer = LogPrinter(
-            prefix=not no_log_prefix, color=False if no_color else None, timestamps=timestamps
-        )
-        printer.register([display_name(r) for r in refs])
-        if not refs:
-            return
-        for line in backend.logs(target.spec, refs, follow=follow, tail=count):
-            printer.line(line)
+def logs(
+    project: ProjectArgs,
+    *,
+    services: list[str] | None,
+    follow: bool,
+    tail: str,
+    timestamps: bool,
+    no_log_prefix: bool,
+    no_color: bool,
+    index: int | None,
+    runtime: str | None,
+) -> None:
+    names = list(services or [])
+    count = parse_tail(tail)
+    target = load_target(project, runtime, by_name=True)
+    check_services(target, names)
+    backend = make_backend(target)
+    states = backend.instances(target.name)
+    refs = sorted(
+        s.ref
+        for s in states
+        if (not names or s.ref.service in names) and (index is None or s.ref.index == index)
+    )
+    printer = LogPrinter(
+        prefix=not no_log_prefix, color=False if no_color else None, timestamps=timestamps
+    )
+    printer.register([display_name(r) for r in refs])
+    if not refs:
+        return
+    for line in backend.logs(target.spec, refs, follow=follow, tail=count):
+        printer.line(line)
+
+
+COMMANDS = (
+    Command(
+        "logs",
+        "View output from containers (here: processes).",
+        f"{__name__}:logs",
+        arguments=(Argument("services", "Services to show"),),
+        options=(
+            Option("follow", ("--follow", "-f"), FLAG, "Follow log output"),
+            Option(
+                "tail",
+                ("--tail", "-n"),
+                TEXT,
+                "Lines from the end of each log, or all",
+                default="all",
+            ),
+            Option("timestamps", ("--timestamps", "-t"), FLAG, "Show timestamps"),
+            Option("no_log_prefix", ("--no-log-prefix",), FLAG, "Don't print prefix in logs"),
+            Option("no_color", ("--no-color",), FLAG, "Monochrome output"),
+            Option("index", ("--index",), INT, "Instance index of the service"),
+            RUNTIME,
+        ),
+    ),
+)

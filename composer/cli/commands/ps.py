@@ -10,25 +10,23 @@ them) supplies the rows; otherwise they are made from the instance states.
 
 from __future__ import annotations
 
-import enum
 import hashlib
 import json
 import time
 from collections.abc import Mapping
 from datetime import datetime
-from typing import Annotated, Any
-
-import typer
+from typing import Any
 
 from composer.cli import console
 from composer.cli.commands.runtime_common import (
-    RuntimeOpt,
     Target,
     check_services,
     load_target,
     make_backend,
 )
-from composer.cli.project_options import ProjectArgs, project_command
+from composer.cli.project_args import ProjectArgs
+from composer.cli.spec import FLAG, LIST, RUNTIME, TEXT, Argument, Command, Option
+from composer.errors import UsageError
 from composer.runtimes.base import CREATED, EXITED, RESTARTING, RUNNING, InstanceState
 
 HEADERS = ("NAME", "IMAGE", "COMMAND", "SERVICE", "CREATED", "STATUS", "PORTS")
@@ -54,9 +52,7 @@ DURATIONS: tuple[tuple[float, str], ...] = (
 )
 
 
-class PsFormat(enum.StrEnum):
-    table = "table"
-    json = "json"
+FORMATS = ("table", "json")
 
 
 def human_duration(seconds: float) -> str:
@@ -206,39 +202,52 @@ def table(rows: list[dict[str, Any]]) -> str:
     return "\n".join(out) + "\n"
 
 
-def register(app: typer.Typer) -> None:
-    @app.command("ps")
-    @project_command
-    def ps(
-        project: ProjectArgs,
-        services: Annotated[list[str] | None, typer.Argument(help="Services to list")] = None,
-        all_: Annotated[
-            bool, typer.Option("--all", "-a", help="Show stopped instances and one-offs too")
-        ] = False,
-        output_format: Annotated[
-            PsFormat, typer.Option("--format", help="table or json (one object per line)")
-        ] = PsFormat.table,
-        quiet: Annotated[bool, typer.Option("--quiet", "-q", help="Only display IDs")] = False,
-        show_services: Annotated[bool, typer.Option("--services", help="Display services")] = False,
-        status: Annotated[
-            list[str] | None,
-            typer.Option("--status", help="Filter by state (running, exited, ...)"),
-        ] = None,
-        runtime: RuntimeOpt = None,
-    ) -> None:
-        """List the project's containers (here: processes)."""
-        names = list(services or [])
-        target = load_target(project, runtime, by_name=True)
-        check_services(target, names)
-        rows = list_rows(target, names, all=all_ or bool(status), full_ids=quiet)
-        if status:
-            rows = [r for r in rows if r["State"] in status]
-        if quiet:
-            console.out("".join(f"{r['ID']}\n" for r in rows))
-        elif show_services:
-            seen = list(dict.fromkeys(r["Service"] for r in rows))
-            console.out("\n".join(seen) + "\n")
-        elif output_format == PsFormat.json:
-            console.out("".join(go_json(r) + "\n" for r in rows))
-        else:
-            console.out(table(rows))
+def ps(
+    project: ProjectArgs,
+    *,
+    services: list[str] | None,
+    all_: bool,
+    output_format: str | None,
+    quiet: bool,
+    show_services: bool,
+    status: list[str] | None,
+    runtime: str | None,
+) -> None:
+    output_format = output_format or "table"
+    if output_format not in FORMATS:
+        raise UsageError(
+            f'invalid value for --format: "{output_format}"', code="usage", hint="use table or json"
+        )
+    names = list(services or [])
+    target = load_target(project, runtime, by_name=True)
+    check_services(target, names)
+    rows = list_rows(target, names, all=all_ or bool(status), full_ids=quiet)
+    if status:
+        rows = [r for r in rows if r["State"] in status]
+    if quiet:
+        console.out("".join(f"{r['ID']}\n" for r in rows))
+    elif show_services:
+        seen = list(dict.fromkeys(r["Service"] for r in rows))
+        console.out("\n".join(seen) + "\n")
+    elif output_format == "json":
+        console.out("".join(go_json(r) + "\n" for r in rows))
+    else:
+        console.out(table(rows))
+
+
+COMMANDS = (
+    Command(
+        "ps",
+        "List the project's containers (here: processes).",
+        f"{__name__}:ps",
+        arguments=(Argument("services", "Services to list"),),
+        options=(
+            Option("all_", ("--all", "-a"), FLAG, "Show stopped instances and one-offs too"),
+            Option("output_format", ("--format",), TEXT, "table or json (one object per line)"),
+            Option("quiet", ("--quiet", "-q"), FLAG, "Only display IDs"),
+            Option("show_services", ("--services",), FLAG, "Display services"),
+            Option("status", ("--status",), LIST, "Filter by state (running, exited, ...)"),
+            RUNTIME,
+        ),
+    ),
+)

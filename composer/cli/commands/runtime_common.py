@@ -17,9 +17,7 @@ from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, Any, TextIO
-
-import typer
+from typing import TYPE_CHECKING, Any, TextIO
 
 from composer.cli import console
 from composer.cli.project_args import ProjectArgs
@@ -40,13 +38,6 @@ from composer.runtimes.base import Backend, InstanceRef, LogLine, ProjectSpec
 if TYPE_CHECKING:
     from composer.orchestrator.engine import Orchestrator
 
-RuntimeOpt = Annotated[
-    str | None,
-    typer.Option(
-        "--runtime",
-        help="Where services run: auto, process or docker (default: $COMPOSER_RUNTIME, else auto)",
-    ),
-]
 
 
 # ---------------------------------------------------------------- the target project

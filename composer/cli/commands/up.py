@@ -12,15 +12,11 @@ import contextlib
 import sys
 import threading
 from collections.abc import Callable
-from typing import Annotated
-
-import typer
 
 from composer.cli import console
 from composer.cli.commands.runtime_common import (
     EventPrinter,
     LogPrinter,
-    RuntimeOpt,
     Target,
     bring_up,
     check_services,
@@ -31,7 +27,8 @@ from composer.cli.commands.runtime_common import (
     owner,
     project_lock,
 )
-from composer.cli.project_options import ProjectArgs, project_command
+from composer.cli.project_args import ProjectArgs
+from composer.cli.spec import FLAG, INT, LIST, RUNTIME, TEXT, TIMEOUT, Argument, Command, Option
 from composer.errors import UsageError
 from composer.orchestrator.events import CONTAINER, Event, UpOptions, ref_from_dict
 from composer.runtimes.base import Backend, InstanceRef
@@ -182,118 +179,127 @@ def _start_log_pump(
     return thread
 
 
-def register(app: typer.Typer) -> None:
-    @app.command("up")
-    @project_command
-    def up(
-        project: ProjectArgs,
-        services: Annotated[list[str] | None, typer.Argument(help="Services to start")] = None,
-        detach: Annotated[
-            bool, typer.Option("--detach", "-d", help="Run in the background")
-        ] = False,
-        wait: Annotated[
-            bool,
-            typer.Option("--wait", help="Wait for services to be running|healthy (implies -d)"),
-        ] = False,
-        wait_timeout: Annotated[
-            int | None, typer.Option("--wait-timeout", help="Maximum seconds to --wait")
-        ] = None,
-        abort_on_container_exit: Annotated[
-            bool,
-            typer.Option("--abort-on-container-exit", help="Stop all when any container stops"),
-        ] = False,
-        abort_on_container_failure: Annotated[
-            bool,
-            typer.Option("--abort-on-container-failure", help="Stop all when any container fails"),
-        ] = False,
-        exit_code_from: Annotated[
-            str | None,
-            typer.Option(
-                "--exit-code-from",
-                help="Return the exit code of SERVICE (implies --abort-on-container-exit)",
+def up(
+    project: ProjectArgs,
+    *,
+    services: list[str] | None,
+    detach: bool,
+    wait: bool,
+    wait_timeout: int | None,
+    abort_on_container_exit: bool,
+    abort_on_container_failure: bool,
+    exit_code_from: str | None,
+    no_deps: bool,
+    scale: list[str] | None,
+    force_recreate: bool,
+    no_recreate: bool,
+    build: bool,
+    no_build: bool,
+    pull: str | None,
+    remove_orphans: bool,
+    timeout: int | None,
+    no_log_prefix: bool,
+    no_color: bool,
+    timestamps: bool,
+    runtime: str | None,
+) -> int:
+    names = list(services or [])
+    if exit_code_from and not abort_on_container_failure:
+        abort_on_container_exit = True
+    if wait:
+        detach = True
+    if detach and (abort_on_container_exit or abort_on_container_failure):
+        raise UsageError(DETACH_CONFLICT, code="usage")
+    if force_recreate and no_recreate:
+        raise UsageError("--force-recreate and --no-recreate are incompatible", code="usage")
+    check_image_options(build, no_build, pull)
+    target = load_target(project, runtime, services=names)
+    check_services(target, names)
+    target.build = True if build else (False if no_build else None)
+    target.pull = pull
+    if is_process(target) and (build or no_build or pull):
+        console.warn("--build, --no-build and --pull have no effect on the process runtime")
+    if exit_code_from:
+        check_services(target, [exit_code_from])
+    options = UpOptions(
+        services=tuple(names),
+        no_deps=no_deps,
+        scale=parse_scale(scale or []),
+        wait=wait,
+        wait_timeout=float(wait_timeout) if wait_timeout is not None else None,
+        force_recreate=force_recreate,
+        no_recreate=no_recreate,
+        remove_orphans=remove_orphans,
+        timeout=float(timeout) if timeout is not None else None,
+    )
+    if detach:
+        bring_up(target, options)
+        return 0
+    return run_attached(
+        target,
+        options,
+        Attach(
+            abort_on_exit=abort_on_container_exit,
+            abort_on_failure=abort_on_container_failure,
+            exit_code_from=exit_code_from,
+            prefix=not no_log_prefix,
+            color=False if no_color else None,
+            timestamps=timestamps,
+            timeout=options.timeout,
+        ),
+    )
+
+
+COMMANDS = (
+    Command(
+        "up",
+        "Create and start containers (here: processes) for the services.",
+        f"{__name__}:up",
+        arguments=(Argument("services", "Services to start"),),
+        options=(
+            Option("detach", ("--detach", "-d"), FLAG, "Run in the background"),
+            Option(
+                "wait", ("--wait",), FLAG, "Wait for services to be running|healthy (implies -d)"
             ),
-        ] = None,
-        no_deps: Annotated[
-            bool, typer.Option("--no-deps", help="Don't start linked services")
-        ] = False,
-        scale: Annotated[
-            list[str] | None, typer.Option("--scale", help="SERVICE=NUM instances")
-        ] = None,
-        force_recreate: Annotated[
-            bool, typer.Option("--force-recreate", help="Recreate even when unchanged")
-        ] = False,
-        no_recreate: Annotated[
-            bool,
-            typer.Option("--no-recreate", help="Keep existing instances even when changed"),
-        ] = False,
-        build: Annotated[
-            bool, typer.Option("--build", help="Build images before starting (docker)")
-        ] = False,
-        no_build: Annotated[
-            bool, typer.Option("--no-build", help="Never build a missing image (docker)")
-        ] = False,
-        pull: Annotated[
-            str | None,
-            typer.Option("--pull", help="Pull images: always, missing or never (docker)"),
-        ] = None,
-        remove_orphans: Annotated[
-            bool, typer.Option("--remove-orphans", help="Remove instances of undefined services")
-        ] = False,
-        timeout: Annotated[
-            int | None, typer.Option("--timeout", "-t", help="Shutdown timeout in seconds")
-        ] = None,
-        no_log_prefix: Annotated[
-            bool, typer.Option("--no-log-prefix", help="Don't print prefix in logs")
-        ] = False,
-        no_color: Annotated[bool, typer.Option("--no-color", help="Monochrome output")] = False,
-        timestamps: Annotated[bool, typer.Option("--timestamps", help="Show timestamps")] = False,
-        runtime: RuntimeOpt = None,
-    ) -> None:
-        """Create and start containers (here: processes) for the services."""
-        names = list(services or [])
-        if exit_code_from and not abort_on_container_failure:
-            abort_on_container_exit = True
-        if wait:
-            detach = True
-        if detach and (abort_on_container_exit or abort_on_container_failure):
-            raise UsageError(DETACH_CONFLICT, code="usage")
-        if force_recreate and no_recreate:
-            raise UsageError("--force-recreate and --no-recreate are incompatible", code="usage")
-        check_image_options(build, no_build, pull)
-        target = load_target(project, runtime, services=names)
-        check_services(target, names)
-        target.build = True if build else (False if no_build else None)
-        target.pull = pull
-        if is_process(target) and (build or no_build or pull):
-            console.warn("--build, --no-build and --pull have no effect on the process runtime")
-        if exit_code_from:
-            check_services(target, [exit_code_from])
-        options = UpOptions(
-            services=tuple(names),
-            no_deps=no_deps,
-            scale=parse_scale(scale or []),
-            wait=wait,
-            wait_timeout=float(wait_timeout) if wait_timeout is not None else None,
-            force_recreate=force_recreate,
-            no_recreate=no_recreate,
-            remove_orphans=remove_orphans,
-            timeout=float(timeout) if timeout is not None else None,
-        )
-        if detach:
-            bring_up(target, options)
-            return
-        code = run_attached(
-            target,
-            options,
-            Attach(
-                abort_on_exit=abort_on_container_exit,
-                abort_on_failure=abort_on_container_failure,
-                exit_code_from=exit_code_from,
-                prefix=not no_log_prefix,
-                color=False if no_color else None,
-                timestamps=timestamps,
-                timeout=options.timeout,
+            Option("wait_timeout", ("--wait-timeout",), INT, "Maximum seconds to --wait"),
+            Option(
+                "abort_on_container_exit",
+                ("--abort-on-container-exit",),
+                FLAG,
+                "Stop all when any container stops",
             ),
-        )
-        if code:
-            raise SystemExit(code)
+            Option(
+                "abort_on_container_failure",
+                ("--abort-on-container-failure",),
+                FLAG,
+                "Stop all when any container fails",
+            ),
+            Option(
+                "exit_code_from",
+                ("--exit-code-from",),
+                TEXT,
+                "Return the exit code of SERVICE (implies --abort-on-container-exit)",
+            ),
+            Option("no_deps", ("--no-deps",), FLAG, "Don't start linked services"),
+            Option("scale", ("--scale",), LIST, "SERVICE=NUM instances"),
+            Option("force_recreate", ("--force-recreate",), FLAG, "Recreate even when unchanged"),
+            Option(
+                "no_recreate", ("--no-recreate",), FLAG, "Keep existing instances even when changed"
+            ),
+            Option("build", ("--build",), FLAG, "Build images before starting (docker)"),
+            Option("no_build", ("--no-build",), FLAG, "Never build a missing image (docker)"),
+            Option("pull", ("--pull",), TEXT, "Pull images: always, missing or never (docker)"),
+            Option(
+                "remove_orphans",
+                ("--remove-orphans",),
+                FLAG,
+                "Remove instances of undefined services",
+            ),
+            TIMEOUT,
+            Option("no_log_prefix", ("--no-log-prefix",), FLAG, "Don't print prefix in logs"),
+            Option("no_color", ("--no-color",), FLAG, "Monochrome output"),
+            Option("timestamps", ("--timestamps",), FLAG, "Show timestamps"),
+            RUNTIME,
+        ),
+    ),
+)
