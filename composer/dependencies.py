@@ -1,7 +1,7 @@
 """Which services a service needs first: the edges every ordering is built from.
 
-Kept free of networkx so `config --services` stays fast; the graph module builds
-its DiGraph from the same edges.
+Kept free of the graph so `config --services` stays fast; composer.graph builds
+its ServiceGraph from the same edges.
 """
 
 from __future__ import annotations

@@ -3,19 +3,119 @@
 Edges point from a service to what it needs (`web -> db`), so a node's successors
 are its dependencies. The edge set is exactly `dependency_edges` (shared with
 `config --services`); this module only adds what the graph views need: the kind of
-each edge, its depends_on attributes and the start/stop levels. networkx is imported
-here and nowhere on the `config` path.
+each edge, its depends_on attributes and the start/stop levels.
+
+`ServiceGraph` is our own small directed graph rather than networkx: importing
+networkx costs 60-100 ms, paid on every `up`/`down`/`ps`, and we use a handful of
+its operations on graphs of a few dozen nodes. It keeps networkx's spellings
+(`nodes[name]`, `edges[u, v]`, `edges(data=True)`, `successors`, `subgraph`, `graph`)
+so callers read the same; tests/test_graph_oracle.py checks it against networkx.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable
-from typing import Any
-
-import networkx as nx
+from collections.abc import Iterable, Iterator, KeysView, Mapping
+from typing import Any, Literal
 
 from composer.dependencies import dependency_edges
 from composer.errors import ConsistencyError, UsageError
+
+Attributes = dict[str, Any]
+
+
+class _Edges(Mapping[tuple[str, str], Attributes]):
+    """networkx's edge view: iterate `(source, target)` pairs, `edges[u, v]` gives the
+    attributes, `edges(data=True)` the `(source, target, attributes)` triples."""
+
+    def __init__(self, succ: dict[str, dict[str, Attributes]]) -> None:
+        self._succ = succ
+
+    def __getitem__(self, edge: tuple[str, str]) -> Attributes:
+        source, target = edge
+        return self._succ[source][target]
+
+    def __contains__(self, edge: object) -> bool:
+        if not isinstance(edge, tuple) or len(edge) != 2:
+            return False
+        return edge[1] in self._succ.get(edge[0], {})
+
+    def __iter__(self) -> Iterator[tuple[str, str]]:
+        return ((source, target) for source, targets in self._succ.items() for target in targets)
+
+    def __len__(self) -> int:
+        return sum(map(len, self._succ.values()))
+
+    def __call__(self, *, data: Literal[True]) -> list[tuple[str, str, Attributes]]:
+        return [(s, t, attrs) for s, targets in self._succ.items() for t, attrs in targets.items()]
+
+
+class ServiceGraph:
+    """A directed graph of service names with attribute dicts on nodes, edges and the
+    graph itself. Iteration follows insertion order, like networkx."""
+
+    def __init__(self, **graph: Any) -> None:
+        self.graph: dict[str, Any] = dict(graph)
+        self._nodes: dict[str, Attributes] = {}
+        self._succ: dict[str, dict[str, Attributes]] = {}
+        self._pred: dict[str, dict[str, Attributes]] = {}  # shares the attribute dicts
+        self.nodes: Mapping[str, Attributes] = self._nodes
+        self.edges = _Edges(self._succ)
+
+    def add_node(self, name: str, **attributes: Any) -> None:
+        if name not in self._nodes:
+            self._nodes[name], self._succ[name], self._pred[name] = {}, {}, {}
+        self._nodes[name].update(attributes)
+
+    def add_edge(self, source: str, target: str, **attributes: Any) -> None:
+        self.add_node(source)
+        self.add_node(target)
+        data = self._succ[source].setdefault(target, {})
+        data.update(attributes)
+        self._pred[target][source] = data
+
+    def __contains__(self, name: object) -> bool:
+        return name in self._nodes
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._nodes)
+
+    def __len__(self) -> int:
+        return len(self._nodes)
+
+    def successors(self, name: str) -> KeysView[str]:
+        """What `name` needs."""
+        return self._succ[name].keys()
+
+    def predecessors(self, name: str) -> KeysView[str]:
+        """What needs `name`."""
+        return self._pred[name].keys()
+
+    def out_edges(self, name: str, *, data: Literal[True]) -> list[tuple[str, str, Attributes]]:
+        """`name`'s edges to what it needs, as `edges(data=True)` gives them."""
+        return [(name, target, attributes) for target, attributes in self._succ[name].items()]
+
+    def has_edge(self, source: str, target: str) -> bool:
+        return (source, target) in self.edges
+
+    def number_of_edges(self) -> int:
+        return len(self.edges)
+
+    def subgraph(self, names: Iterable[str]) -> ServiceGraph:
+        """An independent graph of the named nodes that exist here (others are ignored)
+        and the edges between them; attribute dicts are shallow copies."""
+        keep = set(names)
+        sub = ServiceGraph(**self.graph)
+        for name, attributes in self._nodes.items():
+            if name in keep:
+                sub.add_node(name, **attributes)
+        for source, target, attributes in self.edges(data=True):
+            if source in keep and target in keep:
+                sub.add_edge(source, target, **attributes)
+        return sub
+
+    def copy(self) -> ServiceGraph:
+        return self.subgraph(self._nodes)
+
 
 # Each kind of edge lives under one service key; `dependency_edges` of a service cut
 # down to that key gives the edges of that kind. `restart` is what the reference's
@@ -57,8 +157,8 @@ def _edge_attributes(service: dict[str, Any], target: str, kinds: list[str]) -> 
     }
 
 
-def build_graph(project: dict[str, Any], name: str | None = None) -> nx.DiGraph:
-    """A DiGraph of the project's services: node attributes profiles/replicas/image,
+def build_graph(project: dict[str, Any], name: str | None = None) -> ServiceGraph:
+    """A ServiceGraph of the project's services: node attributes profiles/replicas/image,
     edge attributes kind/kinds/condition/required/restart.
 
     Dependencies on services that are not in the project (disabled by a profile, or
@@ -66,7 +166,7 @@ def build_graph(project: dict[str, Any], name: str | None = None) -> nx.DiGraph:
     `graph.graph["missing"]` as (service, target, attributes) so views can mention them.
     """
     services: dict[str, Any] = project.get("services") or {}
-    graph = nx.DiGraph(name=name or project.get("name") or "", missing=[])
+    graph = ServiceGraph(name=name or project.get("name") or "", missing=[])
     for service_name in sorted(services):
         service = services[service_name] if isinstance(services[service_name], dict) else {}
         graph.add_node(
@@ -95,18 +195,31 @@ def build_graph(project: dict[str, Any], name: str | None = None) -> nx.DiGraph:
     return graph
 
 
-def find_cycle(graph: nx.DiGraph) -> list[str] | None:
-    """One dependency cycle as a closed path (`["a", "b", "a"]`), or None."""
-    try:
-        edges = nx.find_cycle(graph, orientation="original")
-    except nx.NetworkXNoCycle:
-        return None
-    path = [str(edges[0][0])]
-    path.extend(str(edge[1]) for edge in edges)
-    return path
+def find_cycle(graph: ServiceGraph) -> list[str] | None:
+    """One dependency cycle as a closed path (`["a", "b", "a"]`), or None.
+
+    Depth-first from each node in sorted order, successors sorted, so the same graph
+    always reports the same cycle."""
+    done: set[str] = set()
+    for root in sorted(graph):
+        if root in done:
+            continue
+        path = [root]
+        pending = [iter(sorted(graph.successors(root)))]
+        while pending:
+            target = next(pending[-1], None)
+            if target is None:
+                pending.pop()
+                done.add(path.pop())
+            elif target in path:
+                return [*path[path.index(target) :], target]
+            elif target not in done:
+                path.append(target)
+                pending.append(iter(sorted(graph.successors(target))))
+    return None
 
 
-def _cycle_error(graph: nx.DiGraph) -> ConsistencyError:
+def _cycle_error(graph: ServiceGraph) -> ConsistencyError:
     cycle = find_cycle(graph) or []
     return ConsistencyError(
         f"dependency cycle detected: {' -> '.join(cycle)}",
@@ -115,17 +228,42 @@ def _cycle_error(graph: nx.DiGraph) -> ConsistencyError:
     )
 
 
-def start_levels(graph: nx.DiGraph) -> list[list[str]]:
+def start_levels(graph: ServiceGraph) -> list[list[str]]:
     """Services grouped by start level: level 0 needs nothing, level n needs only
-    services of lower levels (and at least one of level n-1). Names sorted per level."""
-    try:
-        generations = list(nx.topological_generations(graph.reverse(copy=False)))
-    except nx.NetworkXUnfeasible:
-        raise _cycle_error(graph) from None
-    return [sorted(level) for level in generations]
+    services of lower levels (and at least one of level n-1). Names sorted per level.
+
+    Kahn's algorithm a level at a time; services left over sit on or behind a cycle."""
+    unmet = {name: len(graph.successors(name)) for name in graph}
+    levels: list[list[str]] = []
+    level = sorted(name for name, count in unmet.items() if count == 0)
+    while level:
+        levels.append(level)
+        ready: list[str] = []
+        for name in level:
+            for dependent in graph.predecessors(name):
+                unmet[dependent] -= 1
+                if not unmet[dependent]:
+                    ready.append(dependent)
+        level = sorted(ready)
+    if sum(map(len, levels)) < len(graph):
+        raise _cycle_error(graph)
+    return levels
 
 
-def stop_order(graph: nx.DiGraph) -> list[list[str]]:
+def descendants(graph: ServiceGraph, name: str) -> set[str]:
+    """Everything `name` transitively needs; never `name` itself, even on a cycle."""
+    found: set[str] = set()
+    todo = [name]
+    while todo:
+        for target in graph.successors(todo.pop()):
+            if target not in found:
+                found.add(target)
+                todo.append(target)
+    found.discard(name)
+    return found
+
+
+def stop_order(graph: ServiceGraph) -> list[list[str]]:
     """Levels in the order services stop: dependents before what they depend on."""
     return list(reversed(start_levels(graph)))
 
@@ -135,7 +273,7 @@ def level_of(levels: list[list[str]]) -> dict[str, int]:
     return {name: index for index, level in enumerate(levels) for name in level}
 
 
-def select(graph: nx.DiGraph, names: Iterable[str], with_dependencies: bool = True) -> set[str]:
+def select(graph: ServiceGraph, names: Iterable[str], with_dependencies: bool = True) -> set[str]:
     """The named services, plus everything they transitively need unless told not to."""
     selected: set[str] = set()
     for name in names:
@@ -143,5 +281,5 @@ def select(graph: nx.DiGraph, names: Iterable[str], with_dependencies: bool = Tr
             raise UsageError(f'no such service: "{name}"', code="no-such-service")
         selected.add(name)
         if with_dependencies:
-            selected |= nx.descendants(graph, name)
+            selected |= descendants(graph, name)
     return selected

@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    import networkx as nx
+    from composer.graph import ServiceGraph
 
 FORMATS = ("text", "mermaid", "dot", "json", "svg")
 
@@ -91,7 +91,7 @@ def _edge(source: str, target: str, attributes: dict[str, Any]) -> EdgeView:
     )
 
 
-def view_of(graph: nx.DiGraph) -> GraphView:
+def view_of(graph: ServiceGraph) -> GraphView:
     """The graph flattened for rendering (raises on a dependency cycle)."""
     from composer.graph import level_of, start_levels
 
@@ -121,7 +121,7 @@ def view_of(graph: nx.DiGraph) -> GraphView:
     return GraphView(str(graph.graph.get("name") or ""), levels, services, edges, missing, by_name)
 
 
-def render(graph: nx.DiGraph, fmt: str) -> str:
+def render(graph: ServiceGraph, fmt: str) -> str:
     """The graph in `fmt` (one of FORMATS); each format module loads only when used."""
     if fmt not in FORMATS:
         raise ValueError(f"unknown graph format {fmt!r}")

@@ -2,7 +2,7 @@
 
 Backends (composer/runtimes/) only create, start, stop and inspect single instances;
 this package decides which instances to touch and in what order, for every runtime.
-`Orchestrator` is imported on first use (it brings networkx along).
+`Orchestrator` is imported on first use (it brings the models and threads along).
 """
 
 from __future__ import annotations

@@ -31,7 +31,7 @@ from composer.runtimes.base import (
 )
 
 if TYPE_CHECKING:
-    import networkx as nx
+    from composer.graph import ServiceGraph
 
 SERVICE_STARTED = "service_started"
 SERVICE_HEALTHY = "service_healthy"
@@ -192,7 +192,7 @@ def will_restart(state: InstanceState) -> bool:
 
 
 def restart_selection(
-    graph: nx.DiGraph, names: Iterable[str], *, no_deps: bool = False
+    graph: ServiceGraph, names: Iterable[str], *, no_deps: bool = False
 ) -> set[str]:
     """`restart SERVICE`: the services plus, transitively, the dependents that declared
     `restart: true` on them (unless --no-deps). No names: every service."""
@@ -215,7 +215,7 @@ def restart_selection(
     return chosen
 
 
-def restart_dependents(graph: nx.DiGraph, service: str) -> list[str]:
+def restart_dependents(graph: ServiceGraph, service: str) -> list[str]:
     """Direct dependents of `service` that asked to be restarted with it."""
     return sorted(
         dependent
@@ -224,7 +224,7 @@ def restart_dependents(graph: nx.DiGraph, service: str) -> list[str]:
     )
 
 
-def wait_condition_of(graph: nx.DiGraph, service: str) -> str:
+def wait_condition_of(graph: ServiceGraph, service: str) -> str:
     """The condition `up --wait` applies: completed for services others wait on to
     complete, running-or-healthy for the rest (as the reference does)."""
     for dependent in graph.predecessors(service):

@@ -57,7 +57,7 @@ from composer.runtimes.base import (
 )
 
 if TYPE_CHECKING:
-    import networkx as nx
+    from composer.graph import ServiceGraph
 
 MAX_WORKERS = 8
 LOG_TAIL_ON_FAILURE = 10
@@ -895,9 +895,9 @@ class Orchestrator:
         `service` with `command`; stream its output to `on_line`; its exit code."""
         if start_dependencies and not no_deps:
             graph = _build_graph(dict(spec.project), spec.name)
-            import networkx
+            from composer.graph import descendants
 
-            deps = sorted(networkx.descendants(graph, service)) if service in graph else []
+            deps = sorted(descendants(graph, service)) if service in graph else []
             if deps:
                 self.up(spec, UpOptions(services=tuple(deps)), cancel=cancel)
                 self._await_oneoff_dependencies(spec, graph, service, cancel)
@@ -933,7 +933,7 @@ class Orchestrator:
                     self.backend.remove(oneoff_spec, ref)
 
     def _await_oneoff_dependencies(
-        self, spec: ProjectSpec, graph: nx.DiGraph, service: str, cancel: threading.Event | None
+        self, spec: ProjectSpec, graph: ServiceGraph, service: str, cancel: threading.Event | None
     ) -> None:
         existing = self.backend.instances(spec.name)
         plan = plan_up(spec.name, spec.project, existing, services=[service], hash_of=no_hash)
@@ -1004,9 +1004,8 @@ def _go_seconds(seconds: float) -> str:
     return f"{seconds:g}s"
 
 
-def _build_graph(project: dict[str, Any], name: str) -> nx.DiGraph:
-    """composer.graph.build_graph, imported on first use: networkx costs ~0.1 s to
-    import and ps/logs/down never need it."""
+def _build_graph(project: dict[str, Any], name: str) -> ServiceGraph:
+    """composer.graph.build_graph, imported on first use by the commands that need it."""
     from composer.graph import build_graph
 
     return build_graph(project, name)

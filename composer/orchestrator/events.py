@@ -1,7 +1,7 @@
 """What the orchestrator tells and is told, as plain data: progress events, `up`
 options and results, instance references as dicts (for the control socket).
 
-Kept free of networkx and threads so the CLI can import it at start-up cheaply.
+Kept free of the models and threads so the CLI can import it at start-up cheaply.
 """
 
 from __future__ import annotations

@@ -16,7 +16,7 @@ from composer.models import Project, Service, as_service
 from composer.runtimes.base import InstanceRef, InstanceState
 
 if TYPE_CHECKING:
-    import networkx as nx
+    from composer.graph import ServiceGraph
 
 HashOf = Callable[[str, Mapping[str, Any]], "str | None"]
 
@@ -62,7 +62,7 @@ def with_services_enabled(
 
 
 def selected_services(
-    graph: nx.DiGraph, names: Iterable[str], *, no_deps: bool = False
+    graph: ServiceGraph, names: Iterable[str], *, no_deps: bool = False
 ) -> set[str]:
     """The named services plus their dependencies (all services when none is named)."""
     names = list(names)
@@ -73,7 +73,7 @@ def selected_services(
     return select(graph, names, with_dependencies=not no_deps)
 
 
-def levels_of(graph: nx.DiGraph, services: Iterable[str]) -> list[list[str]]:
+def levels_of(graph: ServiceGraph, services: Iterable[str]) -> list[list[str]]:
     """Start levels restricted to `services`."""
     from composer.graph import start_levels
 
@@ -101,7 +101,7 @@ class ServiceActions:
 @dataclass
 class UpPlan:
     project: str
-    graph: nx.DiGraph
+    graph: ServiceGraph
     selected: set[str]
     levels: list[list[str]]
     actions: dict[str, ServiceActions]
@@ -205,7 +205,7 @@ def recreate_for_images(
 
 
 def plan_stop(
-    graph: nx.DiGraph,
+    graph: ServiceGraph,
     states: Iterable[InstanceState],
     services: Iterable[str] | None = None,
 ) -> list[list[InstanceState]]:

@@ -300,7 +300,7 @@ class LogPrinter:
 
 
 def local_orchestrator(target: Target, printer: EventPrinter | None = None) -> Orchestrator:
-    """An orchestrator in this process over a fresh backend (imports networkx)."""
+    """An orchestrator in this process over a fresh backend (imports the orchestrator)."""
     from composer.orchestrator.engine import Orchestrator
 
     return Orchestrator(make_backend(target), printer or EventPrinter())
