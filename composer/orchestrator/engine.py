@@ -623,8 +623,10 @@ class Orchestrator:
             for level in plan_stop(graph, targets):
 
                 def work(state: InstanceState) -> None:
-                    current = self.backend.inspect(spec, state.ref) or state
-                    if current.running:
+                    # As listed a moment ago, as the reference does: no second look.
+                    # An instance that stopped since is a no-op to stop, and one that
+                    # came back since is killed by remove.
+                    if state.running or cond.will_restart(state):
                         self._stop_ref(spec, state.ref, timeout)
                     self._remove_ref(spec, state.ref, volumes=volumes)
 

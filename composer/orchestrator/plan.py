@@ -12,11 +12,14 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from composer.errors import UsageError
-from composer.models import Project, Service, as_service
 from composer.runtimes.base import InstanceRef, InstanceState
 
 if TYPE_CHECKING:
     from composer.graph import ServiceGraph
+    from composer.models import Service
+
+# composer.models (pydantic) is imported where a service is bound, on first use:
+# `down`, `ps` and `stop` plan without it.
 
 HashOf = Callable[[str, Mapping[str, Any]], "str | None"]
 
@@ -26,6 +29,8 @@ def replicas(service: Service | Mapping[str, Any], override: int | None = None) 
     (deploy.replicas, then scale, else 1)."""
     if override is not None:
         return max(0, override)
+    from composer.models import as_service
+
     return as_service(service).replicas
 
 
@@ -47,6 +52,11 @@ def with_services_enabled(
     """The project with the profiles of the named, profile-disabled services switched
     on, as `docker compose up SERVICE` does (compose-go's WithServicesEnabled): every
     disabled service that has one of those profiles comes back."""
+    names = list(names)
+    if not disabled or not names:
+        return dict(project)
+    from composer.models import as_service
+
     services = dict(project.get("services") or {})
     typed = {name: as_service(service, name) for name, service in disabled.items()}
     profiles: set[str] = set()
@@ -134,6 +144,8 @@ def plan_up(
         if name not in graph:
             raise UsageError(f'no such service: "{name}"', code="no-such-service")
     selected = selected_services(graph, services, no_deps=no_deps)
+    from composer.models import Project
+
     model = Project.from_mapping(project, name=project_name)
     # Typed for decisions; the canonical dicts for the config hash.
     service_map: Mapping[str, Any] = project.get("services") or {}
