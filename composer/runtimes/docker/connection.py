@@ -3,7 +3,8 @@
 The address is what the Docker CLI would use: $DOCKER_HOST (with DOCKER_TLS_VERIFY
 and DOCKER_CERT_PATH), else the endpoint of $DOCKER_CONTEXT or of the CLI's current
 context, else the default socket. Every failure to connect is one ComposerError
-naming the address that was tried. The `docker` SDK is imported only here, on use.
+naming the address that was tried. The `docker` SDK is imported only here, on use:
+the usual calls go through the lean client of wire.py.
 """
 
 from __future__ import annotations
@@ -97,6 +98,31 @@ def unreachable(address: str, exc: BaseException) -> EngineUnreachable:
 
 
 def connect(env: Mapping[str, str] | None = None, *, timeout: float = DEFAULT_TIMEOUT) -> Any:
+    """A client with the SDK APIClient's methods: the lean WireClient (composer/
+    runtimes/docker/wire.py, the SDK behind it for streams) where it can reach the
+    engine, else the SDK's own client. Both ask the engine for its API version here
+    (unless DOCKER_API_VERSION says it), so an unreachable engine is one error now."""
+    from composer.runtimes.docker.wire import WireClient, lean_address
+
+    env = os.environ if env is None else env
+    address = lean_address(env, lambda: _context_host(env))
+    if address is None:
+        return connect_sdk(env, timeout=timeout)
+    settled = env
+    client = WireClient(
+        address,
+        version=env.get("DOCKER_API_VERSION"),
+        timeout=timeout,
+        make_sdk=lambda: connect_sdk(settled, timeout=timeout),
+    )
+    try:
+        client.api_version  # noqa: B018 - negotiated now, as the SDK does: one clear error
+    except ConnectionError as exc:
+        raise unreachable(engine_address(env), exc) from None
+    return client
+
+
+def connect_sdk(env: Mapping[str, str] | None = None, *, timeout: float = DEFAULT_TIMEOUT) -> Any:
     """A connected `docker.APIClient` (API version negotiated); EngineUnreachable if not."""
     import docker
     import docker.errors

@@ -44,6 +44,7 @@ from composer.runtimes.docker.states import (
     state_from_inspect,
 )
 from composer.runtimes.docker.streams import LogStream, multiplex, write_output
+from composer.runtimes.docker.wire import is_api_error, is_connection_error
 
 log = logging.getLogger("composer.runtimes.docker")
 
@@ -154,6 +155,9 @@ class DockerBackend:
         # container id -> its anonymous volumes (a container's mounts never change),
         # so `remove` needs no inspect of a container this backend has looked at
         self._anonymous: dict[str, dict[str, str]] = {}
+        # container id -> its grace period as last inspected, so `stop` needs no
+        # inspect of its own (down stops every container at once, like the reference)
+        self._recorded_grace: dict[str, float] = {}
         self._proxy: dict[str, str] | None = None
         self._api_version: str | None = None
 
@@ -161,7 +165,7 @@ class DockerBackend:
 
     @property
     def api(self) -> Any:
-        """The SDK's APIClient, connected on first use."""
+        """The engine client (connection.connect: the SDK's methods), made on first use."""
         if self._client is None:
             with self._lock:
                 if self._client is None:
@@ -171,7 +175,8 @@ class DockerBackend:
     @property
     def api_version(self) -> str:
         if self._api_version is None:
-            self._api_version = str(self.api.api_version)
+            with self._engine("cannot read the engine's API version"):
+                self._api_version = str(self.api.api_version)
         return self._api_version
 
     def close(self) -> None:
@@ -189,18 +194,17 @@ class DockerBackend:
     def _engine(self, action: str) -> Iterator[None]:
         """Engine failures as ComposerErrors: unreachable (naming the address) or an
         EngineError with the engine's explanation, prefixed with what was being done."""
-        import docker.errors
-        import requests
-
         try:
             yield
         except ComposerError:
             raise
-        except docker.errors.APIError as exc:
-            status = getattr(exc, "status_code", None)
-            raise EngineError(f"{action}: {_explain(exc)}", status=status) from None
-        except (requests.exceptions.ConnectionError, ConnectionError) as exc:
-            raise unreachable(engine_address(self.env), exc) from None
+        except Exception as exc:
+            if is_api_error(exc):
+                status = getattr(exc, "status_code", None)
+                raise EngineError(f"{action}: {_explain(exc)}", status=status) from None
+            if is_connection_error(exc):
+                raise unreachable(engine_address(self.env), exc) from None
+            raise
 
     def _call(
         self,
@@ -249,6 +253,10 @@ class DockerBackend:
         )
         if info is not None:
             self._anonymous[str(info["Id"])] = anonymous_volumes(info)
+            recorded = (info.get("Config") or {}).get("StopTimeout")
+            self._recorded_grace[str(info["Id"])] = (
+                float(recorded) if recorded is not None else DEFAULT_GRACE
+            )
         return info
 
     def _find(self, spec: ProjectSpec | None, ref: InstanceRef) -> dict[str, Any] | None:
@@ -691,6 +699,8 @@ class DockerBackend:
     def stop(self, spec: ProjectSpec, ref: InstanceRef, timeout: float | None = None) -> None:
         seconds = timeout if timeout is not None else self._spec_grace(spec, ref)
         known = self._ids.get(ref)
+        if seconds is None and known is not None:
+            seconds = self._recorded_grace.get(known)
         if known is not None and seconds is not None:
             # the remembered id and a known grace period need no inspect first; the
             # engine answers 304 for a container that is not running

@@ -126,16 +126,17 @@ def _explain(exc: BaseException) -> str:
 
 
 def inspect_image(api: Any, image: str) -> dict[str, Any] | None:
-    """The engine's image record, or None when the image is not there."""
-    import docker.errors
+    """The engine's image record, or None when the image is not there (a 404 from
+    the lean client or the SDK: neither needs the other imported)."""
+    from composer.runtimes.docker.wire import is_api_error
 
     try:
         info: dict[str, Any] = api.inspect_image(image)
         return info
-    except docker.errors.ImageNotFound:
-        return None
-    except docker.errors.NotFound:
-        return None
+    except Exception as exc:
+        if is_api_error(exc) and getattr(exc, "status_code", None) == 404:
+            return None
+        raise
 
 
 def tagged_at(info: Mapping[str, Any] | None) -> float | None:

@@ -1,0 +1,366 @@
+"""A lean client for the Docker Engine API calls that `up`, `down` and `ps` repeat.
+
+Importing the docker SDK (requests, urllib3, cookie jars, charset detection...)
+takes ~40 ms, and each of its calls some CPU that a two-core machine also needs
+for the engine: a visible share of a Docker `down`. `WireClient` sends the same
+HTTP requests as the SDK's `APIClient` for the plain JSON calls (list, inspect,
+create, start, stop, kill, remove; networks, volumes, image inspect) with
+http.client over the engine's unix socket or plain TCP, one keep-alive connection
+per thread, and returns what the SDK returns. Every other call (build, pull, logs,
+exec, archives, network connect, ...) goes to a real SDK client, created on first
+use; engines behind TLS, SSH or a Docker context get the SDK for everything
+(`lean_address`). tests/docker/test_wire.py checks the requests against the SDK's.
+"""
+
+from __future__ import annotations
+
+import http.client
+import json
+import socket
+import sys
+import threading
+from collections.abc import Callable, Mapping
+from typing import Any
+from urllib.parse import quote, urlencode, urlsplit
+
+DEFAULT_TIMEOUT = 60.0  # the SDK's default, seconds
+
+
+class EngineAPIError(Exception):
+    """The engine answered with an error status, like the SDK's APIError (same
+    `status_code` and `explanation` attributes)."""
+
+    def __init__(self, status_code: int, explanation: str) -> None:
+        super().__init__(f"{status_code}: {explanation}")
+        self.status_code = status_code
+        self.explanation = explanation
+
+
+class EngineConnectionError(ConnectionError):
+    """The engine's address does not answer (no socket, refused, reset)."""
+
+
+def is_api_error(exc: BaseException) -> bool:
+    """An error answer of the engine, from this client or from the SDK (checked
+    without importing the SDK when it was never loaded)."""
+    if isinstance(exc, EngineAPIError):
+        return True
+    errors = sys.modules.get("docker.errors")
+    return errors is not None and isinstance(exc, errors.APIError)
+
+
+def is_connection_error(exc: BaseException) -> bool:
+    """No engine at the address, from this client or from the SDK's requests."""
+    if isinstance(exc, ConnectionError):
+        return True
+    found = sys.modules.get("requests.exceptions")
+    return found is not None and isinstance(exc, found.ConnectionError)
+
+
+def lean_address(env: Mapping[str, str], context_host: Callable[[], object]) -> str | None:
+    """The engine address when the lean client can reach it (a unix socket, or TCP
+    without TLS); None when the SDK must (TLS variables, a Docker context, ssh://).
+    `context_host` tells whether a Docker context names the engine."""
+    if env.get("DOCKER_TLS_VERIFY") or env.get("DOCKER_CERT_PATH"):
+        return None
+    host = env.get("DOCKER_HOST")
+    if not host:
+        if context_host() is not None:
+            return None
+        host = "unix:///var/run/docker.sock"
+    scheme = urlsplit(host).scheme
+    return host if scheme in ("unix", "tcp", "http") else None
+
+
+def convert_filters(filters: Mapping[str, Any]) -> str:
+    """Filters as the SDK encodes them: every value a list of strings, JSON."""
+    result: dict[str, list[str]] = {}
+    for key, value in filters.items():
+        if isinstance(value, bool):
+            value = "true" if value else "false"
+        items = value if isinstance(value, list) else [value]
+        result[key] = [item if isinstance(item, str) else str(item) for item in items]
+    return json.dumps(result)
+
+
+def _without_none(data: Mapping[str, Any]) -> dict[str, Any]:
+    """Top-level None values dropped, as the SDK's _post_json does."""
+    return {key: value for key, value in data.items() if value is not None}
+
+
+class _UnixConnection(http.client.HTTPConnection):
+    def __init__(self, path: str, timeout: float) -> None:
+        super().__init__("localhost", timeout=timeout)
+        self._path = path
+
+    def connect(self) -> None:
+        sock = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+        sock.settimeout(self.timeout)
+        try:
+            sock.connect(self._path)
+        except OSError:
+            sock.close()
+            raise
+        self.sock = sock
+
+
+class WireClient:
+    """The SDK APIClient's methods for the JSON calls; anything else is delegated
+    to an SDK client made by `make_sdk` on first use."""
+
+    def __init__(
+        self,
+        address: str,
+        *,
+        version: str | None = None,
+        timeout: float = DEFAULT_TIMEOUT,
+        make_sdk: Callable[[], Any] | None = None,
+    ) -> None:
+        self.address = address
+        self.timeout = timeout
+        self._version = version if version and version != "auto" else None
+        self._make_sdk = make_sdk
+        self._sdk: Any = None
+        self._local = threading.local()
+        self._lock = threading.Lock()
+        self._connections: list[http.client.HTTPConnection] = []
+
+    # ------------------------------------------------------------ transport
+    def _new_connection(self) -> http.client.HTTPConnection:
+        parts = urlsplit(self.address)
+        if parts.scheme == "unix":
+            return _UnixConnection(parts.path, self.timeout)
+        return http.client.HTTPConnection(
+            parts.hostname or "localhost", parts.port or 2375, timeout=self.timeout
+        )
+
+    def _connection(self) -> http.client.HTTPConnection:
+        connection: http.client.HTTPConnection | None = getattr(self._local, "connection", None)
+        if connection is None:
+            connection = self._new_connection()
+            self._local.connection = connection
+            with self._lock:
+                self._connections.append(connection)
+        return connection
+
+    def _send(self, method: str, url: str, body: bytes | None, timeout: float) -> tuple[int, bytes]:
+        headers = {"Content-Type": "application/json"} if body is not None else {}
+        for attempt in (1, 2):
+            connection = self._connection()
+            reused = connection.sock is not None
+            connection.timeout = timeout
+            if connection.sock is not None:
+                connection.sock.settimeout(timeout)
+            try:
+                connection.request(method, url, body=body, headers=headers)
+                response = connection.getresponse()
+                return response.status, response.read()
+            except (http.client.RemoteDisconnected, BrokenPipeError, ConnectionResetError) as exc:
+                connection.close()
+                if not reused or attempt == 2:  # a kept-alive connection may have gone idle
+                    raise EngineConnectionError(str(exc)) from None
+            except TimeoutError:
+                connection.close()
+                raise EngineConnectionError(f"no answer within {timeout:g} s") from None
+            except (OSError, http.client.HTTPException) as exc:
+                connection.close()
+                raise EngineConnectionError(str(exc) or type(exc).__name__) from None
+        raise AssertionError("unreachable")
+
+    def _request(
+        self,
+        method: str,
+        path: str,
+        *,
+        params: Mapping[str, Any] | None = None,
+        body: Any = None,
+        versioned: bool = True,
+        timeout: float | None = None,
+        as_json: bool = True,
+    ) -> Any:
+        url = f"/v{self.api_version}{path}" if versioned else path
+        query = {k: v for k, v in (params or {}).items() if v is not None}
+        if query:
+            url += "?" + urlencode(query)
+        payload = json.dumps(body).encode() if body is not None else None
+        status, data = self._send(method, url, payload, timeout or self.timeout)
+        if status >= 400:
+            raise EngineAPIError(status, _explanation(data))
+        if not as_json:
+            return data.decode(errors="replace")
+        return json.loads(data) if data.strip() else None
+
+    @staticmethod
+    def _path(template: str, *args: str) -> str:
+        return template.format(*(quote(arg, safe="/:") for arg in args))
+
+    # ------------------------------------------------------------ the SDK for the rest
+    def __getattr__(self, name: str) -> Any:
+        if name.startswith("_") or self._make_sdk is None:
+            raise AttributeError(name)
+        with self._lock:
+            if self._sdk is None:
+                self._sdk = self._make_sdk()
+        return getattr(self._sdk, name)
+
+    def close(self) -> None:
+        with self._lock:
+            connections, self._connections = self._connections, []
+            sdk, self._sdk = self._sdk, None
+        for connection in connections:
+            connection.close()
+        if sdk is not None:
+            sdk.close()
+
+    # ------------------------------------------------------------ system
+    @property
+    def api_version(self) -> str:
+        if self._version is None:
+            answer = self._request("GET", "/version", versioned=False)
+            self._version = str(answer["ApiVersion"])
+        return self._version
+
+    def version(self, api_version: bool = True) -> Any:
+        return self._request("GET", "/version", versioned=api_version)
+
+    def ping(self) -> bool:
+        return self._request("GET", "/_ping", versioned=False, as_json=False) == "OK"
+
+    # ------------------------------------------------------------ containers
+    def containers(
+        self, all: bool = False, filters: Mapping[str, Any] | None = None
+    ) -> list[dict[str, Any]]:
+        params: dict[str, Any] = {"limit": -1, "all": 1 if all else 0, "size": 0, "trunc_cmd": 0}
+        if filters:
+            params["filters"] = convert_filters(filters)
+        found: list[dict[str, Any]] = self._request("GET", "/containers/json", params=params)
+        return found
+
+    def inspect_container(self, container: str) -> dict[str, Any]:
+        info: dict[str, Any] = self._request("GET", self._path("/containers/{0}/json", container))
+        return info
+
+    def create_container_from_config(
+        self, config: Mapping[str, Any], name: str | None = None, platform: str | None = None
+    ) -> dict[str, Any]:
+        params = {"name": name, "platform": platform or None}
+        created: dict[str, Any] = self._request(
+            "POST", "/containers/create", params=params, body=_without_none(config)
+        )
+        return created
+
+    def start(self, container: str) -> None:
+        self._request("POST", self._path("/containers/{0}/start", container))
+
+    def stop(self, container: str, timeout: int | None = None) -> None:
+        params = {"t": timeout} if timeout is not None else {}
+        wait = self.timeout + (timeout if timeout is not None else 10)
+        self._request(
+            "POST", self._path("/containers/{0}/stop", container), params=params, timeout=wait
+        )
+
+    def kill(self, container: str, signal: str | int | None = None) -> None:
+        params = {"signal": signal} if signal is not None else {}
+        self._request("POST", self._path("/containers/{0}/kill", container), params=params)
+
+    def remove_container(
+        self, container: str, v: bool = False, link: bool = False, force: bool = False
+    ) -> None:
+        params = {"v": v, "link": link, "force": force}
+        self._request("DELETE", self._path("/containers/{0}", container), params=params)
+
+    # ------------------------------------------------------------ networks
+    def networks(
+        self,
+        names: list[str] | None = None,
+        ids: list[str] | None = None,
+        filters: Mapping[str, Any] | None = None,
+    ) -> list[dict[str, Any]]:
+        wanted = dict(filters or {})
+        if names:
+            wanted["name"] = names
+        if ids:
+            wanted["id"] = ids
+        found: list[dict[str, Any]] = self._request(
+            "GET", "/networks", params={"filters": convert_filters(wanted)}
+        )
+        return found
+
+    def create_network(
+        self,
+        name: str,
+        driver: str | None = None,
+        options: Mapping[str, str] | None = None,
+        ipam: Mapping[str, Any] | None = None,
+        check_duplicate: bool | None = None,
+        internal: bool = False,
+        labels: Mapping[str, str] | None = None,
+        enable_ipv6: bool = False,
+        attachable: bool | None = None,
+        scope: str | None = None,
+        ingress: bool | None = None,
+    ) -> dict[str, Any]:
+        data: dict[str, Any] = {
+            "Name": name,
+            "Driver": driver,
+            "Options": options,
+            "IPAM": ipam,
+            "CheckDuplicate": check_duplicate,
+        }
+        optional = {
+            "Labels": labels,
+            "EnableIPv6": True if enable_ipv6 else None,
+            "Internal": True if internal else None,
+            "Attachable": attachable,
+            "Ingress": ingress,
+            "Scope": scope,
+        }
+        data.update({key: value for key, value in optional.items() if value is not None})
+        created: dict[str, Any] = self._request(
+            "POST", "/networks/create", body=_without_none(data)
+        )
+        return created
+
+    def remove_network(self, net_id: str) -> None:
+        self._request("DELETE", self._path("/networks/{0}", net_id))
+
+    # ------------------------------------------------------------ volumes
+    def volumes(self, filters: Mapping[str, Any] | None = None) -> dict[str, Any]:
+        params = {"filters": convert_filters(filters) if filters else None}
+        found: dict[str, Any] = self._request("GET", "/volumes", params=params)
+        return found
+
+    def create_volume(
+        self,
+        name: str | None = None,
+        driver: str | None = None,
+        driver_opts: Mapping[str, str] | None = None,
+        labels: Mapping[str, str] | None = None,
+    ) -> dict[str, Any]:
+        data = {"Name": name, "Driver": driver, "DriverOpts": driver_opts, "Labels": labels}
+        created: dict[str, Any] = self._request("POST", "/volumes/create", body=_without_none(data))
+        return created
+
+    def inspect_volume(self, name: str) -> dict[str, Any]:
+        info: dict[str, Any] = self._request("GET", self._path("/volumes/{0}", name))
+        return info
+
+    def remove_volume(self, name: str, force: bool = False) -> None:
+        params = {"force": force} if force else {}
+        self._request("DELETE", self._path("/volumes/{0}", name), params=params)
+
+    # ------------------------------------------------------------ images
+    def inspect_image(self, image: str) -> dict[str, Any]:
+        info: dict[str, Any] = self._request("GET", self._path("/images/{0}/json", image))
+        return info
+
+
+def _explanation(data: bytes) -> str:
+    """The engine's `message`, or its text (as the SDK's APIError.explanation)."""
+    try:
+        answer = json.loads(data)
+    except ValueError:
+        return data.decode(errors="replace").strip()
+    if isinstance(answer, dict) and "message" in answer:
+        return str(answer["message"])
+    return data.decode(errors="replace").strip()
