@@ -81,6 +81,10 @@ else
     say "pip install -e '.$EXTRAS' done"
 fi
 
+# Bytecode for the package now, as a non-editable install would have it: with
+# PYTHONDONTWRITEBYTECODE set, every call would otherwise compile what changed.
+"$PY" -m compileall -q "$ROOT/composer" >/dev/null || die "compileall of composer/ failed"
+
 # --- 3. verify what the code relies on ----------------------------------------
 check_yaml='
 import importlib.metadata as md

@@ -39,7 +39,6 @@ if TYPE_CHECKING:
     from composer.orchestrator.engine import Orchestrator
 
 
-
 # ---------------------------------------------------------------- the target project
 
 
