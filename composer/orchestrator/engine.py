@@ -430,10 +430,13 @@ class Orchestrator:
             run = _Run(plan, cancel, forced=options.force_recreate)
             run.new_image.update(new_image)
             self._levels(spec, run, options.timeout)
+            started = time.monotonic()
             refs = [ref for name in sorted(plan.selected) for ref in run.refs(name)]
             self._report_early_exits(spec, refs)
         if options.wait and not run.cancel.is_set():
-            self.wait_ready(spec, plan, timeout=options.wait_timeout, cancel=run.cancel)
+            self.wait_ready(
+                spec, plan, timeout=options.wait_timeout, cancel=run.cancel, started=started
+            )
         return UpResult(refs=refs, services=sorted(plan.selected))
 
     def _ensure_images(
@@ -477,10 +480,16 @@ class Orchestrator:
         *,
         timeout: float | None = None,
         cancel: threading.Event | None = None,
+        started: float | None = None,
     ) -> None:
         """`up --wait`: every selected service running (healthy when it has a
-        healthcheck), services others wait on to complete: completed successfully."""
+        healthcheck), services others wait on to complete: completed successfully.
+
+        The first look comes WAIT_SETTLE after `started` (when the last instance was
+        started; default: now), as the reference's first tick comes 500 ms after its
+        starts returned: the early-exit report in between takes none of that time."""
         deadline = None if timeout is None else time.monotonic() + timeout
+        since = time.monotonic() if started is None else started
         first = True
         for name in sorted(plan.selected):
             refs = plan.actions[name].refs
@@ -496,7 +505,9 @@ class Orchestrator:
                     condition,
                     timeout=remaining,
                     cancel=cancel,
-                    settle=cond.WAIT_SETTLE if first else 0.0,
+                    settle=max(0.0, cond.WAIT_SETTLE - (time.monotonic() - since))
+                    if first
+                    else 0.0,
                 )
                 first = False
             except cond.ConditionTimeout:

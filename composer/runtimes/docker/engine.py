@@ -17,7 +17,6 @@ import io
 import logging
 import os
 import sys
-import tarfile
 import threading
 import time
 from collections.abc import Callable, Iterator, Mapping
@@ -83,6 +82,8 @@ _GONE = object()  # `not_found` value that tells a 404 from success (None)
 
 def _tar(files: list[tr.InjectedFile]) -> bytes:
     """A tar of the injected files, paths relative to / (the engine creates parents)."""
+    import tarfile  # only services with secrets or configs need it
+
     buffer = io.BytesIO()
     with tarfile.open(fileobj=buffer, mode="w") as archive:
         for item in files:

@@ -4,9 +4,9 @@ Importing the docker SDK (requests, urllib3, cookie jars, charset detection...)
 takes ~40 ms, and each of its calls some CPU that a two-core machine also needs
 for the engine: a visible share of a Docker `down`. `WireClient` sends the same
 HTTP requests as the SDK's `APIClient` for the plain JSON calls (list, inspect,
-create, start, stop, kill, remove; networks, volumes, image inspect) with
-http.client over the engine's unix socket or plain TCP, one keep-alive connection
-per thread, and returns what the SDK returns. Every other call (build, pull, logs,
+create, start, stop, kill, remove; networks, volumes, image inspect) over the
+engine's unix socket or plain TCP, one HTTP/1.1 keep-alive connection per thread,
+and returns what the SDK returns. Every other call (build, pull, logs,
 exec, archives, network connect, ...) goes to a real SDK client, created on first
 use; engines behind TLS, SSH or a Docker context get the SDK for everything
 (`lean_address`). tests/docker/test_wire.py checks the requests against the SDK's.
@@ -14,7 +14,6 @@ use; engines behind TLS, SSH or a Docker context get the SDK for everything
 
 from __future__ import annotations
 
-import http.client
 import json
 import socket
 import sys
@@ -88,20 +87,95 @@ def _without_none(data: Mapping[str, Any]) -> dict[str, Any]:
     return {key: value for key, value in data.items() if value is not None}
 
 
-class _UnixConnection(http.client.HTTPConnection):
-    def __init__(self, path: str, timeout: float) -> None:
-        super().__init__("localhost", timeout=timeout)
-        self._path = path
+class _Closed(ConnectionError):
+    """The engine closed a kept-alive connection before answering."""
 
-    def connect(self) -> None:
-        sock = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
-        sock.settimeout(self.timeout)
-        try:
-            sock.connect(self._path)
-        except OSError:
-            sock.close()
-            raise
-        self.sock = sock
+
+class _Connection:
+    """One HTTP/1.1 keep-alive connection to the engine: requests with a
+    Content-Length body, answers framed by Content-Length, chunks or close.
+    (http.client would do, but it imports ssl and the email package: ~13 ms of
+    every command.)"""
+
+    def __init__(self, address: str) -> None:
+        parts = urlsplit(address)
+        self._unix = parts.path if parts.scheme == "unix" else None
+        self._host = parts.hostname or "localhost"
+        self._port = parts.port or 2375
+        self._host_header = "localhost" if self._unix else (parts.netloc or self._host)
+        self.sock: socket.socket | None = None
+        self._reader: Any = None
+
+    def _open(self, timeout: float) -> None:
+        if self._unix is not None:
+            sock = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+            sock.settimeout(timeout)
+            try:
+                sock.connect(self._unix)
+            except OSError:
+                sock.close()
+                raise
+        else:
+            sock = socket.create_connection((self._host, self._port), timeout=timeout)
+        self.sock, self._reader = sock, sock.makefile("rb")
+
+    def close(self) -> None:
+        if self.sock is not None:
+            self._reader.close()
+            self.sock.close()
+        self.sock = self._reader = None
+
+    def exchange(
+        self, method: str, target: str, body: bytes | None, timeout: float
+    ) -> tuple[int, bytes]:
+        if self.sock is None:
+            self._open(timeout)
+        assert self.sock is not None
+        self.sock.settimeout(timeout)
+        head = [f"{method} {target} HTTP/1.1", f"Host: {self._host_header}", "User-Agent: composer"]
+        if body is not None:
+            head += ["Content-Type: application/json", f"Content-Length: {len(body)}"]
+        elif method in ("POST", "PUT"):
+            head.append("Content-Length: 0")
+        self.sock.sendall(("\r\n".join(head) + "\r\n\r\n").encode() + (body or b""))
+        status_line = self._reader.readline(65537)
+        if not status_line:
+            raise _Closed("the engine closed the connection")
+        status = int(status_line.split(b" ", 2)[1])
+        headers: dict[bytes, bytes] = {}
+        while (line := self._reader.readline(65537)) not in (b"\r\n", b"\n", b""):
+            name, _, value = line.partition(b":")
+            headers[name.strip().lower()] = value.strip()
+        if status in (204, 304) or status < 200 or method == "HEAD":
+            data = b""
+        elif b"chunked" in headers.get(b"transfer-encoding", b"").lower():
+            data = self._chunks()
+        elif b"content-length" in headers:
+            data = self._exactly(int(headers[b"content-length"]))
+        else:
+            data = self._reader.read()
+            headers[b"connection"] = b"close"
+        if headers.get(b"connection", b"").lower() == b"close":
+            self.close()
+        return status, data
+
+    def _exactly(self, size: int) -> bytes:
+        data: bytes = self._reader.read(size)
+        if len(data) != size:
+            raise _Closed("the engine closed the connection mid-answer")
+        return data
+
+    def _chunks(self) -> bytes:
+        parts: list[bytes] = []
+        while True:
+            size = int(self._reader.readline(65537).split(b";", 1)[0].strip() or b"0", 16)
+            if size == 0:
+                break
+            parts.append(self._exactly(size))
+            self._reader.readline(65537)  # the CRLF after each chunk
+        while self._reader.readline(65537) not in (b"\r\n", b"\n", b""):
+            pass  # trailers
+        return b"".join(parts)
 
 
 class WireClient:
@@ -123,46 +197,32 @@ class WireClient:
         self._sdk: Any = None
         self._local = threading.local()
         self._lock = threading.Lock()
-        self._connections: list[http.client.HTTPConnection] = []
+        self._connections: list[_Connection] = []
 
     # ------------------------------------------------------------ transport
-    def _new_connection(self) -> http.client.HTTPConnection:
-        parts = urlsplit(self.address)
-        if parts.scheme == "unix":
-            return _UnixConnection(parts.path, self.timeout)
-        return http.client.HTTPConnection(
-            parts.hostname or "localhost", parts.port or 2375, timeout=self.timeout
-        )
-
-    def _connection(self) -> http.client.HTTPConnection:
-        connection: http.client.HTTPConnection | None = getattr(self._local, "connection", None)
+    def _connection(self) -> _Connection:
+        connection: _Connection | None = getattr(self._local, "connection", None)
         if connection is None:
-            connection = self._new_connection()
+            connection = _Connection(self.address)
             self._local.connection = connection
             with self._lock:
                 self._connections.append(connection)
         return connection
 
     def _send(self, method: str, url: str, body: bytes | None, timeout: float) -> tuple[int, bytes]:
-        headers = {"Content-Type": "application/json"} if body is not None else {}
         for attempt in (1, 2):
             connection = self._connection()
             reused = connection.sock is not None
-            connection.timeout = timeout
-            if connection.sock is not None:
-                connection.sock.settimeout(timeout)
             try:
-                connection.request(method, url, body=body, headers=headers)
-                response = connection.getresponse()
-                return response.status, response.read()
-            except (http.client.RemoteDisconnected, BrokenPipeError, ConnectionResetError) as exc:
-                connection.close()
-                if not reused or attempt == 2:  # a kept-alive connection may have gone idle
-                    raise EngineConnectionError(str(exc)) from None
+                return connection.exchange(method, url, body, timeout)
             except TimeoutError:
                 connection.close()
                 raise EngineConnectionError(f"no answer within {timeout:g} s") from None
-            except (OSError, http.client.HTTPException) as exc:
+            except (_Closed, BrokenPipeError, ConnectionResetError) as exc:
+                connection.close()
+                if not reused or attempt == 2:  # a kept-alive connection may have gone idle
+                    raise EngineConnectionError(str(exc)) from None
+            except (OSError, ValueError, IndexError) as exc:
                 connection.close()
                 raise EngineConnectionError(str(exc) or type(exc).__name__) from None
         raise AssertionError("unreachable")

@@ -14,7 +14,6 @@ import contextlib
 import fcntl
 import json
 import os
-import tempfile
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import asdict, dataclass, field, fields
 from pathlib import Path
@@ -206,6 +205,8 @@ class ProjectState:
     def write(self, record: InstanceRecord) -> None:
         """Replace the record atomically (write a temporary file, then rename)."""
         self.ensure()
+        import tempfile  # here: the Docker runtime imports this module for its paths only
+
         fd, tmp = tempfile.mkstemp(dir=self.dir, prefix=".tmp-", suffix=RECORD_SUFFIX)
         try:
             with os.fdopen(fd, "w", encoding="utf-8") as handle:
