@@ -131,12 +131,25 @@ EDGE_KINDS: dict[str, dict[str, Any]] = {
 DEFAULT_CONDITION = "service_started"
 
 
-def _replicas(service: dict[str, Any]) -> int | None:
+def _replicas(name: str, service: dict[str, Any]) -> int | None:
+    """deploy.replicas, then scale; None when neither is set. Anything but an integer
+    is an error naming its path (the loader casts them, hand-made projects may not)."""
     deploy = service.get("deploy")
-    replicas = deploy.get("replicas") if isinstance(deploy, dict) else None
-    if replicas is None:
-        replicas = service.get("scale")
-    return replicas if isinstance(replicas, int) and not isinstance(replicas, bool) else None
+    for path, value in (
+        (("deploy", "replicas"), deploy.get("replicas") if isinstance(deploy, dict) else None),
+        (("scale",), service.get("scale")),
+    ):
+        if value is None:
+            continue
+        if isinstance(value, int) and not isinstance(value, bool):
+            return value
+        where = ".".join(("services", name, *path))
+        raise ConsistencyError(
+            f"invalid value for {where}: {value!r} is not an integer",
+            code="replicas-type",
+            path=("services", name, *path),
+        )
+    return None
 
 
 def _edge_attributes(service: dict[str, Any], target: str, kinds: list[str]) -> dict[str, Any]:
@@ -172,7 +185,7 @@ def build_graph(project: dict[str, Any], name: str | None = None) -> ServiceGrap
         graph.add_node(
             service_name,
             profiles=list(service.get("profiles") or []),
-            replicas=_replicas(service),
+            replicas=_replicas(service_name, service),
             image=service.get("image"),
         )
     for service_name in sorted(services):

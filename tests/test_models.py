@@ -14,6 +14,7 @@ import pytest
 
 from composer.cli.fastpath import parse_call
 from composer.errors import ComposerError
+from composer.graph import build_graph
 from composer.loader.options import LoadOptions
 from composer.loader.pipeline import LoadedProject, load_project
 from composer.models import BindError, Project, Service
@@ -190,8 +191,9 @@ def test_fields_the_models_do_not_name_are_kept(loaded: LoadedProject) -> None:
 )
 def test_replicas_rule(service: dict[str, Any], expected: int) -> None:
     assert Service.bind(service).replicas == expected
-    assert replicas(service) == expected  # the orchestrator's rule is the model's
-    assert replicas(Service.bind(service), 5) == 5
+    declared = build_graph({"services": {"s": service}}).nodes["s"]["replicas"]
+    assert replicas(declared) == expected  # the orchestrator's rule is the model's
+    assert replicas(declared, 5) == 5
 
 
 # ---------------------------------------------------------------- binding errors

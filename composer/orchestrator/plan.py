@@ -16,22 +16,20 @@ from composer.runtimes.base import InstanceRef, InstanceState
 
 if TYPE_CHECKING:
     from composer.graph import ServiceGraph
-    from composer.models import Service
 
-# composer.models (pydantic) is imported where a service is bound, on first use:
-# `down`, `ps` and `stop` plan without it.
+# composer.models (pydantic) is imported where a service is bound, on first use
+# (profile-enabled services here, conditions in conditions.py): plans need no model.
 
 HashOf = Callable[[str, Mapping[str, Any]], "str | None"]
 
 
-def replicas(service: Service | Mapping[str, Any], override: int | None = None) -> int:
-    """How many instances a service runs: --scale, then the model's rule
-    (deploy.replicas, then scale, else 1)."""
+def replicas(declared: int | None, override: int | None = None) -> int:
+    """How many instances a service runs: --scale, else what it declares (the
+    graph's `replicas`: deploy.replicas, then scale), else 1; never below 0. The
+    same rule as the model's Service.replicas (tests/test_models.py)."""
     if override is not None:
         return max(0, override)
-    from composer.models import as_service
-
-    return as_service(service).replicas
+    return 1 if declared is None else max(0, declared)
 
 
 def default_hash(name: str, service: Mapping[str, Any]) -> str | None:
@@ -144,10 +142,9 @@ def plan_up(
         if name not in graph:
             raise UsageError(f'no such service: "{name}"', code="no-such-service")
     selected = selected_services(graph, services, no_deps=no_deps)
-    from composer.models import Project
-
-    model = Project.from_mapping(project, name=project_name)
-    # Typed for decisions; the canonical dicts for the config hash.
+    # The graph carries what the decisions need (names, replicas); the canonical
+    # dicts give the config hash. No model binding here: pydantic's import would
+    # come before the first container instead of during the starts (--wait binds).
     service_map: Mapping[str, Any] = project.get("services") or {}
     by_service: dict[str, dict[int, InstanceState]] = {}
     state: InstanceState | None
@@ -155,13 +152,13 @@ def plan_up(
     for state in existing:
         if state.ref.oneoff:
             continue
-        if state.ref.service not in model.services:
+        if state.ref.service not in graph:
             orphans.append(state)
             continue
         by_service.setdefault(state.ref.service, {})[state.ref.index] = state
     actions: dict[str, ServiceActions] = {}
     for name in sorted(selected):
-        count = replicas(model.services[name], scale.get(name))
+        count = replicas(graph.nodes[name].get("replicas"), scale.get(name))
         wanted_hash = hash_of(name, service_map[name])
         act = ServiceActions(service=name, scale=count)
         current = by_service.get(name, {})

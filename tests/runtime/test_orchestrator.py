@@ -131,7 +131,8 @@ def state(
     ],
 )
 def test_replicas(service: dict[str, object], override: int | None, expected: int) -> None:
-    assert replicas(service, override) == expected
+    declared = build_graph({"services": {"s": service}}).nodes["s"]["replicas"]
+    assert replicas(declared, override) == expected
 
 
 def test_plan_up_decides_per_instance() -> None:
