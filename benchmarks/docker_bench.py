@@ -78,17 +78,41 @@ class Tool:
         )
         elapsed = time.perf_counter() - start
         if done.returncode != 0:
-            sys.exit(
-                f"{self.label} {' '.join(args)} failed ({done.returncode}):\n{done.stderr[-3000:]}"
+            raise RunFailed(
+                f"{self.label} {' '.join(args)} failed ({done.returncode}):\n{done.stderr[-1500:]}"
             )
         return elapsed
 
-    def cycle(self, project: str, folder: Path, record: bool) -> None:
-        up = self.run(project, folder, "up", "-d", "--wait")
-        down = self.run(project, folder, "down", "-t", "1")
+    def cycle(self, project: str, folder: Path, record: bool) -> bool:
+        """One up + down; False (nothing recorded, the project cleaned) when either
+        failed: the engine sometimes keeps a removed container's endpoint for a moment,
+        and the reference's `down` then fails on the network. Such a round is redone."""
+        try:
+            up = self.run(project, folder, "up", "-d", "--wait")
+            down = self.run(project, folder, "down", "-t", "1")
+        except RunFailed as failure:
+            print(f"note: round redone: {failure}", file=sys.stderr)
+            self.clean(project, folder)
+            return False
         if record:
             self.times["up"].append(up)
             self.times["down"].append(down)
+        return True
+
+    def clean(self, project: str, folder: Path) -> None:
+        """Whatever a failed run left behind (twice: the network may need a moment)."""
+        for _ in range(2):
+            subprocess.run(
+                [*self.command, "-p", project, "down", "-t", "0", *self.extra],
+                cwd=folder,
+                env=self.env,
+                capture_output=True,
+            )
+            time.sleep(1)
+
+
+class RunFailed(Exception):
+    """A timed command exited with an error."""
 
 
 def clean_env(extra: dict[str, str] | None = None) -> dict[str, str]:
@@ -142,18 +166,23 @@ def main() -> int:
             ]
             names = {t.label: f"bench{t.label[:3]}{size}x{tag}" for t in tools}
             try:
-                for round_ in range(args.warmup + args.runs):
+                round_, redone = 0, 0
+                while round_ < args.warmup + args.runs:
                     order = tools if round_ % 2 == 0 else tools[::-1]
-                    for tool in order:
-                        tool.cycle(names[tool.label], folder, record=round_ >= args.warmup)
+                    record = round_ >= args.warmup
+                    if all(t.cycle(names[t.label], folder, record) for t in order):
+                        round_ += 1
+                        continue
+                    for tool in tools:  # a round counts for both or for neither
+                        if record and len(tool.times["up"]) > round_ - args.warmup:
+                            tool.times["up"].pop()
+                            tool.times["down"].pop()
+                    redone += 1
+                    if redone > args.runs:
+                        sys.exit("too many failed rounds; see the notes above")
             finally:
                 for tool in tools:  # whatever a failed run left behind
-                    subprocess.run(
-                        [*tool.command, "-p", names[tool.label], "down", "-t", "0", *tool.extra],
-                        cwd=folder,
-                        env=tool.env,
-                        capture_output=True,
-                    )
+                    tool.clean(names[tool.label], folder)
             ours, theirs = tools
             for step in ("up", "down"):
                 mine = statistics.median(ours.times[step])

@@ -53,13 +53,17 @@ def main() -> int:
     with tempfile.TemporaryDirectory() as folder:
         compose = Path(folder) / "compose.yaml"
         compose.write_text(project_yaml(args.services, args.levels))
-        env = dict(os.environ, COMPOSER_RUNTIME="process", COMPOSER_STATE_DIR=str(Path(folder) / "state"))
+        env = dict(
+            os.environ, COMPOSER_RUNTIME="process", COMPOSER_STATE_DIR=str(Path(folder) / "state")
+        )
         ups, downs = [], []
         for _ in range(args.runs):
             ups.append(timed(["-f", str(compose), "up", "-d", "--wait"], env))
             downs.append(timed(["-f", str(compose), "down"], env))
     up, down = statistics.median(ups), statistics.median(downs)
-    print(f"{args.services} services in {args.levels} levels, process runtime, median of {args.runs}")
+    print(
+        f"{args.services} services in {args.levels} levels, process runtime, median of {args.runs}"
+    )
     print(f"  up -d --wait  {up:6.2f} s   aim < 1.5 s  {'ok' if up < 1.5 else 'MISS'}")
     print(f"  down          {down:6.2f} s   aim < 1.5 s  {'ok' if down < 1.5 else 'MISS'}")
     return 0

@@ -150,6 +150,7 @@ def _scenario(client: Any, tag: str) -> list[Any]:
     results.append(sorted(network))
     results.append([n["Name"] for n in client.networks(names=[f"wire-{tag}"])])
     results.append(len(client.networks(filters={"label": [f"composer.test.wire={tag}"]})))
+    results.append(client.inspect_network(network["Id"])["Name"])
     volume = client.create_volume(f"wire-{tag}", driver="local", labels=labels)
     results.append((volume["Name"], volume["Labels"]))
     results.append(client.inspect_volume(f"wire-{tag}")["Name"])

@@ -49,6 +49,9 @@ log = logging.getLogger("composer.runtimes.docker")
 
 DEFAULT_GRACE = 10.0
 INSPECT_WORKERS = 8
+# Pauses before trying again to remove a network whose endpoints the engine has not
+# released yet although no container is attached any more (seconds, ~3 s in all).
+NETWORK_RELEASE = (0.1, 0.2, 0.4, 0.8, 1.5)
 ADOPT_WAIT = 5.0  # seconds a name conflict may take to become an inspectable container
 
 
@@ -407,20 +410,35 @@ class DockerBackend:
             labels = network.get("Labels") or {}
             if labels.get(lb.PROJECT) not in (None, spec.name):
                 continue
+            gone = self._remove_network_id(name, str(network["Id"]))
+            removed = removed or gone
+        return removed
+
+    def _remove_network_id(self, name: str, ident: str) -> bool:
+        """Remove one network. Right after its containers went, the engine may still
+        hold their endpoints for a moment ("has active endpoints" while no container
+        is attached): that is waited out (NETWORK_RELEASE); a network that other
+        containers use is left, with a warning."""
+        for pause in (*NETWORK_RELEASE, None):
             try:
                 gone = self._call(
                     f"failed to remove network {name}",
                     self.api.remove_network,
-                    network["Id"],
+                    ident,
                     not_found=False,
                 )
+                return gone is not False
             except EngineError as exc:
-                if exc.status in (403, 409) or "active endpoints" in exc.message:
+                if exc.status not in (403, 409) and "active endpoints" not in exc.message:
+                    raise
+                info = self._call(
+                    f"cannot inspect network {name}", self.api.inspect_network, ident, not_found={}
+                )
+                if pause is None or (info.get("Containers") or {}):
                     self._warn(f"network {name} is still in use; not removed")
-                    continue
-                raise
-            removed = removed or gone is not False
-        return removed
+                    return False
+                time.sleep(pause)
+        return False
 
     def remove_volume(self, spec: ProjectSpec, key: str) -> bool:
         config: Mapping[str, Any] = (spec.project.get("volumes") or {}).get(key) or {}

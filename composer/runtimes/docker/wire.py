@@ -381,6 +381,10 @@ class WireClient:
         )
         return created
 
+    def inspect_network(self, net_id: str) -> dict[str, Any]:
+        info: dict[str, Any] = self._request("GET", self._path("/networks/{0}", net_id))
+        return info
+
     def remove_network(self, net_id: str) -> None:
         self._request("DELETE", self._path("/networks/{0}", net_id))
 
