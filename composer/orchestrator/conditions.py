@@ -155,12 +155,14 @@ def wait_for(
     """Poll until `condition` holds for all `refs`; True when it does, False when
     cancelled. Raises DependencyFailed when it never can, ConditionTimeout on timeout.
     `settle` delays the first look, so a process that dies at once is not "running"."""
-    from composer.models import Service
+    entered = time.monotonic()
+    deadline = None if timeout is None else entered + timeout
+    from composer.models import Service  # the first binding may import pydantic: within `settle`
 
     service = spec.model.service(refs[0].service) if refs else Service()
-    deadline = None if timeout is None else time.monotonic() + timeout
+    settle -= time.monotonic() - entered
     if settle > 0:
-        pause = settle if deadline is None else min(settle, timeout or 0.0)
+        pause = settle if deadline is None else min(settle, max(0.0, deadline - time.monotonic()))
         if cancel is not None and cancel.wait(pause):
             return False
         if cancel is None:
