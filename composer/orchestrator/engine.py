@@ -291,11 +291,14 @@ class Orchestrator:
         """Remove one instance; `volumes` (down -v) takes its anonymous volumes too
         on backends that have them."""
         self._container(ref, "Removing")
+        self._remove_instance(spec, ref, volumes=volumes)
+        self._container(ref, "Removed")
+
+    def _remove_instance(self, spec: ProjectSpec, ref: InstanceRef, *, volumes: bool) -> None:
         if volumes and self._remove_takes_volumes:
             self.backend.remove(spec, ref, volumes=True)  # type: ignore[call-arg]
         else:
             self.backend.remove(spec, ref)
-        self._container(ref, "Removed")
 
     def _recreate_reason(
         self, spec: ProjectSpec, ref: InstanceRef, forced: bool, run_new_image: set[InstanceRef]
@@ -914,6 +917,8 @@ class Orchestrator:
             if deps:
                 self.up(spec, UpOptions(services=tuple(deps)), cancel=cancel)
                 self._await_oneoff_dependencies(spec, graph, service, cancel)
+        with self._lock:  # the project's networks and volumes, as `up` would make them
+            self._ensure_resources(spec, [service])
         oneoff_spec, ref = self.prepare_oneoff(spec, service, command, **overrides)
         self._create_ref(oneoff_spec, ref)
         follower: threading.Thread | None = None
@@ -943,7 +948,9 @@ class Orchestrator:
                     current = self.backend.inspect(oneoff_spec, ref)
                     if current is not None and current.running:
                         self.backend.stop(oneoff_spec, ref, None)
-                    self.backend.remove(oneoff_spec, ref)
+                    # `run --rm` takes the one-off's anonymous volumes along, as
+                    # `docker run --rm` and the reference do
+                    self._remove_instance(oneoff_spec, ref, volumes=True)
 
     def _await_oneoff_dependencies(
         self, spec: ProjectSpec, graph: ServiceGraph, service: str, cancel: threading.Event | None

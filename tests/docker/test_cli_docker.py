@@ -331,3 +331,26 @@ def test_up_recreate_scale_and_orphan_options(project: Project) -> None:
     assert sorted(ids_by_name(project.name)) == [f"{project.name}-web-1"]
     composer(project, "down", "-t", "1")
     assert leftovers(project.name) == {}
+
+
+def test_run_rm_removes_the_one_off_and_its_anonymous_volumes(project: Project) -> None:
+    """`run` on a project that is not up makes its network first; `run --rm` then
+    leaves no container and no volume: the reference (like `docker run --rm`) removes
+    the one-off's anonymous volumes with it. A plain `run` keeps both."""
+    project.write(
+        f"""
+        services:
+          job:
+            image: {BUSYBOX}
+            command: ["true"]
+            volumes: ["/scratch"]
+        """
+    )
+    before = {v["Name"] for v in engine_client().volumes().get("Volumes") or []}
+    done = composer(project, "run", "--rm", "job", "sh", "-c", "echo kept > /scratch/x; echo ran")
+    assert "ran" in done.stdout
+    after = {v["Name"] for v in engine_client().volumes().get("Volumes") or []}
+    assert after - before == set()
+    assert set(leftovers(project.name)) == {"networks"}  # the network stays until `down`
+    composer(project, "run", "job", "true")
+    assert anonymous_volumes(project.name)  # the one-off and its volume stay without --rm
