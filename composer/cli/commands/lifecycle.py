@@ -6,6 +6,9 @@ supervisor is started when none answers); stop works with or without one.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any
+
 from composer.cli import console
 from composer.cli.commands.runtime_common import (
     EventPrinter,
@@ -19,6 +22,10 @@ from composer.cli.project_args import ProjectArgs
 from composer.cli.spec import FLAG, RUNTIME, TIMEOUT, Argument, Command, Option
 from composer.orchestrator.events import CONTAINER, Event
 
+if TYPE_CHECKING:
+    from composer.orchestrator.engine import Orchestrator
+    from composer.runtimes.base import ProjectSpec
+
 SERVICES = Argument("services", "Services (default: all)")
 
 
@@ -26,36 +33,49 @@ def _seconds(value: int | None) -> float | None:
     return float(value) if value is not None else None
 
 
-def start(project: ProjectArgs, *, services: list[str] | None, runtime: str | None) -> None:
-    names = list(services or [])
-    target = load_target(project, runtime, services=names)
+def _change(
+    project: ProjectArgs,
+    runtime: str | None,
+    names: list[str],
+    op: str,
+    args: dict[str, Any],
+    local: Callable[[Orchestrator, ProjectSpec], object],
+    *,
+    starts: bool,
+) -> None:
+    """One state change of the named services, through the project's owner when one
+    answers (`starts`: one is started for the processes it starts), else here."""
+    target = load_target(project, runtime, services=names, by_name=not starts)
     check_services(target, names)
     with project_lock(target):
         owner_or_local(
             target,
-            "start",
-            {"services": names},
-            lambda local: local.start(target.spec, names or ()),
+            op,
+            {"services": names, **args},
+            lambda orchestrator: local(orchestrator, target.spec),
             events=EventPrinter(),
-            spawn=True,
+            spawn=starts,
         )
+
+
+def start(project: ProjectArgs, *, services: list[str] | None, runtime: str | None) -> None:
+    names = list(services or [])
+    _change(project, runtime, names, "start", {}, lambda o, s: o.start(s, names), starts=True)
 
 
 def stop(
     project: ProjectArgs, *, services: list[str] | None, timeout: int | None, runtime: str | None
 ) -> None:
-    names = list(services or [])
-    target = load_target(project, runtime, by_name=True)
-    check_services(target, names)
-    seconds = _seconds(timeout)
-    with project_lock(target):
-        owner_or_local(
-            target,
-            "stop",
-            {"services": names, "timeout": seconds},
-            lambda local: local.stop(target.spec, names or None, timeout=seconds),
-            events=EventPrinter(),
-        )
+    names, seconds = list(services or []), _seconds(timeout)
+    _change(
+        project,
+        runtime,
+        names,
+        "stop",
+        {"timeout": seconds},
+        lambda o, s: o.stop(s, names or None, timeout=seconds),
+        starts=False,
+    )
 
 
 def restart(
@@ -66,19 +86,16 @@ def restart(
     no_deps: bool,
     runtime: str | None,
 ) -> None:
-    names = list(services or [])
-    target = load_target(project, runtime, services=names)
-    check_services(target, names)
-    seconds = _seconds(timeout)
-    with project_lock(target):
-        owner_or_local(
-            target,
-            "restart",
-            {"services": names, "timeout": seconds, "no_deps": no_deps},
-            lambda local: local.restart(target.spec, names or (), timeout=seconds, no_deps=no_deps),
-            events=EventPrinter(),
-            spawn=True,
-        )
+    names, seconds = list(services or []), _seconds(timeout)
+    _change(
+        project,
+        runtime,
+        names,
+        "restart",
+        {"timeout": seconds, "no_deps": no_deps},
+        lambda o, s: o.restart(s, names, timeout=seconds, no_deps=no_deps),
+        starts=True,
+    )
 
 
 def wait(project: ProjectArgs, *, services: list[str], runtime: str | None) -> int:
