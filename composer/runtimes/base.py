@@ -169,7 +169,9 @@ class Backend(Protocol):
         ...
 
     def instances(self, project: str, *, include_stopped: bool = True) -> list[InstanceState]:
-        """Every instance of the project that exists, found by looking, not by memory."""
+        """Every instance of the project that exists, found by looking, not by memory.
+        A backend may leave pid, started_at and restart_count out here (one listing
+        request instead of one per instance); `inspect` gives them."""
         ...
 
     def logs(

@@ -513,12 +513,19 @@ def test_orchestrator_up_and_down_of_a_three_service_project(project: Project) -
             .replace("http://web:8080/", "http://web:8080/index.html")
         )
         changed = project.spec()
-        before = {s.ref.service: s.started_at for s in backend.instances(project.name)}
+
+        def started() -> dict[str, float | None]:  # inspect has start times, a listing not
+            return {
+                s.ref.service: (backend.inspect(spec, s.ref) or s).started_at
+                for s in backend.instances(project.name)
+            }
+
+        before = started()
         events.clear()
         orchestrator.up(changed, UpOptions(wait=True, wait_timeout=60, timeout=1))
         recreated = {e.instance for e in events if e.status == "Recreated"}
         assert recreated == {f"{project.name}-client-1"}
-        after = {s.ref.service: s.started_at for s in backend.instances(project.name)}
+        after = started()
         assert after["web"] == before["web"] and after["client"] != before["client"]
         anonymous = anonymous_volumes(project.name)
         orchestrator.down(changed, volumes=True, timeout=1)
@@ -579,3 +586,65 @@ def test_images_come_before_anything_is_created(project: Project) -> None:
         with pytest.raises(ComposerError, match='service "broken": cannot pull image'):
             Orchestrator(backend).up(project.spec(), UpOptions())
     assert leftovers(project.name) == {}
+
+
+def test_a_listing_tells_what_an_inspect_tells(project: Project) -> None:
+    """instances() reads the engine's list alone (one request, like the reference);
+    status, health, exit code, hash, image and ports must be what inspect says, for
+    a healthy, a starting, an exited and a never started container."""
+    from composer.runtimes.docker.states import state_from_inspect, state_from_summary
+
+    project.write(
+        f"""
+        services:
+          healthy:
+            image: {BUSYBOX}
+            command: ["sleep", "600"]
+            ports: ["127.0.0.1::80"]
+            expose: ["81"]
+            healthcheck: {{test: ["CMD", "true"], interval: 1s}}
+          slow:
+            image: {BUSYBOX}
+            command: ["sleep", "600"]
+            healthcheck: {{test: ["CMD", "true"], interval: 1h, start_period: 1h}}
+          failed:
+            image: {BUSYBOX}
+            command: ["sh", "-c", "exit 3"]
+          fresh:
+            image: {BUSYBOX}
+        """
+    )
+    spec = project.spec()
+    with DockerBackend() as backend:
+        up_resources(backend, spec)
+        for name in ("healthy", "slow", "failed", "fresh"):
+            backend.create(spec, project.ref(name))
+        for name in ("healthy", "slow", "failed"):
+            backend.start(spec, project.ref(name))
+        wait_for(
+            lambda: (s := backend.inspect(spec, project.ref("healthy"))) and s.health == HEALTHY
+        )
+        wait_for(lambda: (s := backend.inspect(spec, project.ref("failed"))) and s.status == EXITED)
+        client = engine_client()
+        try:
+            selector = {"label": [f"{lb.PROJECT}={project.name}"]}
+            pairs = [
+                (state_from_summary(s), state_from_inspect(client.inspect_container(s["Id"])))
+                for s in client.containers(all=True, filters=selector)
+            ]
+        finally:
+            client.close()
+    fields = ("ref", "status", "health", "exit_code", "config_hash", "image", "publishers")
+    seen = {}
+    for summary, inspected in pairs:
+        assert summary is not None and inspected is not None
+        assert {f: getattr(summary, f) for f in fields} == {
+            f: getattr(inspected, f) for f in fields
+        }
+        seen[summary.ref.service] = (summary.status, summary.health, summary.exit_code)
+    assert seen == {
+        "healthy": ("running", "healthy", None),
+        "slow": ("running", "starting", None),
+        "failed": ("exited", None, 3),
+        "fresh": ("created", None, None),
+    }

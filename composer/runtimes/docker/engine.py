@@ -20,7 +20,6 @@ import sys
 import threading
 import time
 from collections.abc import Callable, Iterator, Mapping
-from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 from composer.errors import ComposerError
@@ -41,6 +40,7 @@ from composer.runtimes.docker.connection import connect, engine_address, unreach
 from composer.runtimes.docker.states import (
     anonymous_volumes,
     state_from_inspect,
+    state_from_summary,
 )
 from composer.runtimes.docker.streams import LogStream, multiplex, write_output
 from composer.runtimes.docker.wire import is_api_error, is_connection_error
@@ -48,7 +48,6 @@ from composer.runtimes.docker.wire import is_api_error, is_connection_error
 log = logging.getLogger("composer.runtimes.docker")
 
 DEFAULT_GRACE = 10.0
-INSPECT_WORKERS = 8
 # Pauses before trying again to remove a network whose endpoints the engine has not
 # released yet although no container is attached any more (seconds, ~3 s in all).
 NETWORK_RELEASE = (0.1, 0.2, 0.4, 0.8, 1.5)
@@ -159,9 +158,6 @@ class DockerBackend:
         # container id -> its anonymous volumes (a container's mounts never change),
         # so `remove` needs no inspect of a container this backend has looked at
         self._anonymous: dict[str, dict[str, str]] = {}
-        # container id -> its grace period as last inspected, so `stop` needs no
-        # inspect of its own (down stops every container at once, like the reference)
-        self._recorded_grace: dict[str, float] = {}
         self._proxy: dict[str, str] | None = None
         self._api_version: str | None = None
 
@@ -257,10 +253,6 @@ class DockerBackend:
         )
         if info is not None:
             self._anonymous[str(info["Id"])] = anonymous_volumes(info)
-            recorded = (info.get("Config") or {}).get("StopTimeout")
-            self._recorded_grace[str(info["Id"])] = (
-                float(recorded) if recorded is not None else DEFAULT_GRACE
-            )
         return info
 
     def _find(self, spec: ProjectSpec | None, ref: InstanceRef) -> dict[str, Any] | None:
@@ -718,13 +710,15 @@ class DockerBackend:
     def stop(self, spec: ProjectSpec, ref: InstanceRef, timeout: float | None = None) -> None:
         seconds = timeout if timeout is not None else self._spec_grace(spec, ref)
         known = self._ids.get(ref)
-        if seconds is None and known is not None:
-            seconds = self._recorded_grace.get(known)
-        if known is not None and seconds is not None:
-            # the remembered id and a known grace period need no inspect first; the
-            # engine answers 304 for a container that is not running
+        unbounded = bool(getattr(self.api, "waits_for_stop_timeout", False))
+        if known is not None and (seconds is not None or unbounded):
+            # No inspect first (down sends the stops of a level at once, as the
+            # reference does): the engine answers 304 for a container that is not
+            # running and, without a timeout, applies the container's own StopTimeout
+            # (stop_grace_period when it was made). Only a client that waits as long
+            # as that takes is asked so; the SDK's gives up after its own timeout.
             action = f"cannot stop container {lb.container_name(spec, ref)}"
-            timeout_s = max(0, int(round(seconds)))
+            timeout_s = None if seconds is None else max(0, int(round(seconds)))
             answer = self._call(action, self.api.stop, known, timeout=timeout_s, not_found=_GONE)
             if answer is not _GONE:
                 return
@@ -779,19 +773,17 @@ class DockerBackend:
         return state_from_inspect(info) if info is not None else None
 
     def instances(self, project: str, *, include_stopped: bool = True) -> list[InstanceState]:
+        """From the engine's list alone (one request, as the reference's `ps`, `up` and
+        `down` do): `inspect` gives the pid, start time and restart count."""
         with self._engine(f'cannot list the containers of project "{project}"'):
             found = self.api.containers(all=include_stopped, filters=lb.project_filter(project))
-        ids = [summary["Id"] for summary in found]
-        if len(ids) > 2:
-            with ThreadPoolExecutor(max_workers=min(INSPECT_WORKERS, len(ids))) as pool:
-                infos = list(pool.map(self._inspect_id, ids))
-        else:
-            infos = [self._inspect_id(i) for i in ids]
         states = []
-        for info in infos:
-            state = state_from_inspect(info) if info is not None else None
+        for summary in found:
+            state = state_from_summary(summary)
             if state is not None and state.ref.project == project:
-                self._ids[state.ref] = str(info["Id"]) if info else ""
+                ident = str(summary["Id"])
+                self._ids[state.ref] = ident
+                self._anonymous[ident] = anonymous_volumes(summary)
                 states.append(state)
         return sorted(states, key=lambda s: s.ref)
 

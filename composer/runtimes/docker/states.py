@@ -5,6 +5,7 @@ Pure functions over `docker inspect` dicts, shared by the backend and its tests.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from datetime import datetime
 from typing import Any
@@ -88,9 +89,60 @@ def state_from_inspect(info: Mapping[str, Any]) -> InstanceState | None:
     )
 
 
+# What `docker ps` shows of health in a container's Status text.
+HEALTH_IN_STATUS = (
+    ("(healthy)", "healthy"),
+    ("(unhealthy)", "unhealthy"),
+    ("(health: starting)", "starting"),
+)
+_EXIT_IN_STATUS = re.compile(r"^(?:Exited|Restarting) \((-?\d+)\)")
+
+
+def summary_publishers(ports: list[Mapping[str, Any]] | None) -> list[Publisher]:
+    """The listing's Ports as publishers (exposed, unpublished ports with port 0)."""
+    result = [
+        Publisher(
+            str(port.get("IP") or ""),
+            int(port.get("PrivatePort") or 0),
+            int(port.get("PublicPort") or 0),
+            str(port.get("Type") or "tcp"),
+        )
+        for port in ports or []
+    ]
+    return sorted(result, key=lambda p: (p.target_port, p.protocol, p.url, p.published_port))
+
+
+def state_from_summary(summary: Mapping[str, Any]) -> InstanceState | None:
+    """The InstanceState of a container as the engine's list shows it (one request
+    for a whole project): status, health and exit code as `docker ps` shows them;
+    no pid, start time or restart count (inspect has those). None when it is not a
+    service's."""
+    labels: Mapping[str, str] = summary.get("Labels") or {}
+    ref = lb.ref_from_labels(labels)
+    if ref is None:
+        return None
+    status = str(summary.get("State") or "created")
+    text = str(summary.get("Status") or "")
+    health = next((value for marker, value in HEALTH_IN_STATUS if marker in text), None)
+    exit_code = None
+    if status not in ("created", "running"):
+        found = _EXIT_IN_STATUS.match(text)
+        exit_code = int(found.group(1)) if found else 0
+    return InstanceState(
+        ref=ref,
+        status=status,
+        health=health,
+        exit_code=exit_code,
+        config_hash=labels.get(lb.CONFIG_HASH),
+        publishers=summary_publishers(summary.get("Ports")),
+        image=labels.get(lb.IMAGE) or None,
+    )
+
+
 def anonymous_volumes(info: Mapping[str, Any]) -> dict[str, str]:
     """Target -> volume name of the anonymous volumes a container uses (64-hex names),
-    which the reference hands over to the container that replaces it."""
+    which the reference hands over to the container that replaces it. `info` is an
+    inspect or a list entry: both have the same Mounts."""
     result: dict[str, str] = {}
     for mount in info.get("Mounts") or []:
         name = str(mount.get("Name") or "")

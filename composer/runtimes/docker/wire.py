@@ -23,6 +23,7 @@ from typing import Any
 from urllib.parse import quote, urlencode, urlsplit
 
 DEFAULT_TIMEOUT = 60.0  # the SDK's default, seconds
+NO_LIMIT = -1.0  # a request timeout meaning: wait for the answer however long it takes
 
 
 class EngineAPIError(Exception):
@@ -129,9 +130,9 @@ class _Connection:
         self, method: str, target: str, body: bytes | None, timeout: float
     ) -> tuple[int, bytes]:
         if self.sock is None:
-            self._open(timeout)
+            self._open(timeout if timeout >= 0 else DEFAULT_TIMEOUT)
         assert self.sock is not None
-        self.sock.settimeout(timeout)
+        self.sock.settimeout(None if timeout < 0 else timeout)
         head = [f"{method} {target} HTTP/1.1", f"Host: {self._host_header}", "User-Agent: composer"]
         if body is not None:
             head += ["Content-Type: application/json", f"Content-Length: {len(body)}"]
@@ -312,9 +313,13 @@ class WireClient:
     def start(self, container: str) -> None:
         self._request("POST", self._path("/containers/{0}/start", container))
 
+    # Without a timeout, `stop` waits as long as the container's own StopTimeout
+    # takes (the engine always answers after it), where the SDK gives up after 70 s.
+    waits_for_stop_timeout = True
+
     def stop(self, container: str, timeout: int | None = None) -> None:
         params = {"t": timeout} if timeout is not None else {}
-        wait = self.timeout + (timeout if timeout is not None else 10)
+        wait = self.timeout + timeout if timeout is not None else NO_LIMIT
         self._request(
             "POST", self._path("/containers/{0}/stop", container), params=params, timeout=wait
         )
