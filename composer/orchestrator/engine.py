@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING, Any
 
 from composer.errors import ComposerError, UsageError
 from composer.orchestrator import conditions as cond
+from composer.orchestrator import hooks
 from composer.orchestrator.events import (
     CONTAINER,
     IMAGE,
@@ -272,6 +273,14 @@ class Orchestrator:
                 exc.args = (exc.message,)
             raise
         self._container(ref, "Started")
+        self._hooks(spec, ref, hooks.POST_START)
+
+    def _hooks(self, spec: ProjectSpec, ref: InstanceRef, kind: str) -> None:
+        try:
+            hooks.run_hooks(self.backend, spec, ref, kind, lambda m: self.warn(m, ref.service))
+        except hooks.HookFailed as exc:
+            self._container(ref, "Error", exc.message)
+            raise
 
     def _create_ref(self, spec: ProjectSpec, ref: InstanceRef) -> None:
         self._container(ref, "Creating")
@@ -284,6 +293,7 @@ class Orchestrator:
 
     def _stop_ref(self, spec: ProjectSpec, ref: InstanceRef, timeout: float | None) -> None:
         self._container(ref, "Stopping")
+        self._hooks(spec, ref, hooks.PRE_STOP)
         self.backend.stop(spec, ref, timeout)
         self._container(ref, "Stopped")
 

@@ -354,3 +354,55 @@ def test_run_rm_removes_the_one_off_and_its_anonymous_volumes(project: Project) 
     assert set(leftovers(project.name)) == {"networks"}  # the network stays until `down`
     composer(project, "run", "job", "true")
     assert anonymous_volumes(project.name)  # the one-off and its volume stay without --rm
+
+
+def test_post_start_and_pre_stop_hooks_run_in_the_container(project: Project) -> None:
+    """post_start runs after the start (environment, working_dir, user), pre_stop before
+    the stop, each through exec; a failing post_start fails `up` with its status and
+    output."""
+    marks = project.root / "marks"
+    marks.mkdir()
+    marks.chmod(0o777)  # the hook runs as uid 1000
+    project.write(
+        f"""
+        services:
+          app:
+            image: {BUSYBOX}
+            command: ["sleep", "600"]
+            init: true
+            volumes: ["./marks:/marks"]
+            post_start:
+              - command: ["sh", "-c", "echo $$GREETING from $$(pwd) as $$(id -u) > /marks/started"]
+                environment: {{GREETING: hello}}
+                working_dir: /tmp
+                user: "1000"
+            pre_stop:
+              - command: ["sh", "-c", "echo bye > /marks/stopping"]
+        """
+    )
+    composer(project, "up", "-d", "--wait")
+    assert (marks / "started").read_text() == "hello from /tmp as 1000\n"
+    assert not (marks / "stopping").exists()
+    composer(project, "down")
+    assert (marks / "stopping").read_text() == "bye\n"
+    assert leftovers(project.name) == {}
+
+    project.write(
+        f"""
+        services:
+          app:
+            image: {BUSYBOX}
+            command: ["sleep", "600"]
+            init: true
+            post_start:
+              - command: ["sh", "-c", "echo cannot migrate; exit 3"]
+        """
+    )
+    failed = composer(project, "up", "-d", check=False)
+    assert failed.returncode == 1
+    assert (
+        'service "app": post_start hook 1 (sh -c echo cannot migrate; exit 3) exited with status 3'
+        in failed.stderr
+    )
+    assert "cannot migrate" in failed.stderr
+    composer(project, "down")

@@ -664,8 +664,7 @@ def test_what_the_engine_cannot_do_is_never_silent() -> None:
     }
     spec = ProjectSpec("tp", "/w", (), project)
     plan = args(spec, "hooks", api="1.41")
-    assert plan.warnings == [
-        'service "hooks": post_start hooks are not run by the docker runtime yet; ignored',
+    assert plan.warnings == [  # (post_start: run by the orchestrator, no warning)
         'service "hooks": "some_future_key" is not supported by the docker runtime; ignored',
         'service "hooks": annotations needs Docker Engine API 1.43 or later (this engine: 1.41); ignored',
     ]

@@ -594,3 +594,50 @@ def test_log_prefixes_are_padded_and_coloured_only_when_asked() -> None:
         "2 hours",
         "2 days",
     ]
+
+
+def test_post_start_and_pre_stop_hooks(project: Project) -> None:
+    """The process runtime runs hooks as the Docker one does: post_start after the
+    start (with its environment and working_dir), pre_stop before the stop; `user`
+    cannot be switched here, which is a warning; a failing post_start fails `up`."""
+    marks = project.directory / "marks"
+    marks.mkdir()
+    project.write(
+        f"""
+        services:
+          s:
+            image: alpine
+            command: sleep 300
+            post_start:
+              - command: ["sh", "-c", "echo $$GREETING from $$(pwd) > {marks}/started"]
+                environment: {{GREETING: hello}}
+                working_dir: {marks}
+            pre_stop:
+              - command: ["sh", "-c", "echo bye > {marks}/stopping"]
+                user: nobody
+        """
+    )
+    up = project.run("up", "-d")
+    assert up.returncode == 0, up.stderr
+    assert (marks / "started").read_text() == f"hello from {marks}\n"
+    down = project.run("down", "-t", "1")
+    assert down.returncode == 0, down.stderr
+    assert (marks / "stopping").read_text() == "bye\n"
+    assert "cannot set user" in down.stderr
+    project.write(
+        """
+        services:
+          s:
+            image: alpine
+            command: sleep 300
+            post_start:
+              - command: ["sh", "-c", "echo no database; exit 4"]
+        """
+    )
+    failed = project.run("up", "-d")
+    assert failed.returncode == 1
+    assert (
+        "post_start hook 1 (sh -c echo no database; exit 4) exited with status 4" in failed.stderr
+    )
+    assert "no database" in failed.stderr
+    assert project.run("down", "-t", "1").returncode == 0

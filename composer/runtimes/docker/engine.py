@@ -891,7 +891,10 @@ class DockerBackend:
         workdir: str | None = None,
         user: str | None = None,
         privileged: bool = False,
+        output: Callable[[str, bytes], None] | None = None,
     ) -> int:
+        """Run `command` in the running container; its exit code. The output goes to
+        `output(stream, data)` when given, else to our stdout and stderr."""
         info = self._find(spec, ref)
         if info is None or (info.get("State") or {}).get("Status") != RUNNING:
             raise ComposerError(f'service "{ref.service}" is not running', code="not-running")
@@ -906,11 +909,16 @@ class DockerBackend:
                 user=user or "",
                 privileged=privileged,
             )
-            output = self.api.exec_start(created["Id"], stream=True, demux=True)
-            for out, err in output:
-                if out:
-                    write_output(sys.stdout, out)
-                if err:
-                    write_output(sys.stderr, err)
+            for out, err in self.api.exec_start(created["Id"], stream=True, demux=True):
+                for stream, data, target in (
+                    ("stdout", out, sys.stdout),
+                    ("stderr", err, sys.stderr),
+                ):
+                    if not data:
+                        continue
+                    if output is not None:
+                        output(stream, data)
+                    else:
+                        write_output(target, data)
             result = self.api.exec_inspect(created["Id"])
         return int(result.get("ExitCode") or 0)

@@ -224,10 +224,6 @@ HANDLERS: dict[str, Callable[[Translation, Any], None]] = {
     "external_links": _ignore,
     "platform": _ignore,
     # what the engine cannot do here: a warning or an error, never silence
-    "post_start": _warn_unsupported(
-        "post_start hooks are not run by the docker runtime yet; ignored"
-    ),
-    "pre_stop": _warn_unsupported("pre_stop hooks are not run by the docker runtime yet; ignored"),
     "models": _warn_unsupported("models are not supported by the docker runtime; ignored"),
     "use_api_socket": _warn_unsupported(
         "use_api_socket is not supported by the docker runtime; the engine socket is not mounted"
@@ -255,6 +251,8 @@ NOT_CONTAINER: dict[str, str] = {
     "attach": "which logs an attached `up` shows (the CLI)",
     "develop": "`watch` only",
     "pull_refresh_after": "decides when the image is pulled again",
+    "post_start": "run in the container through exec after it started (orchestrator/hooks.py)",
+    "pre_stop": "run in the container through exec before it stops (orchestrator/hooks.py)",
 }
 
 

@@ -24,7 +24,7 @@ import signal
 import subprocess
 import threading
 import time
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -691,8 +691,10 @@ class ProcessBackend:
         *,
         environment: Mapping[str, str] | None = None,
         workdir: str | None = None,
+        output: Callable[[str, bytes], None] | None = None,
     ) -> int:
-        """Run `command` with the instance's environment and directory; its exit code."""
+        """Run `command` with the instance's environment and directory; its exit code.
+        The output goes to `output(stream, data)` when given, else to our own."""
         current = self.inspect(spec, ref)
         if current is None or not current.running:
             raise ComposerError(
@@ -709,7 +711,14 @@ class ProcessBackend:
         base = resolve_workdir(spec, service)
         cwd = os.path.join(base, workdir) if workdir else base
         try:
-            return _exit_code(subprocess.run(command, cwd=cwd, env=env, check=False).returncode)
+            done = subprocess.run(
+                command, cwd=cwd, env=env, check=False, capture_output=output is not None
+            )
+            if output is not None:
+                for stream, data in (("stdout", done.stdout), ("stderr", done.stderr)):
+                    if data:
+                        output(stream, data)
+            return _exit_code(done.returncode)
         except FileNotFoundError:
             return 127
         except PermissionError:
