@@ -276,9 +276,14 @@ class Orchestrator:
         self._hooks(spec, ref, hooks.POST_START)
 
     def _hooks(self, spec: ProjectSpec, ref: InstanceRef, kind: str) -> None:
+        """A failing post_start hook fails the start; a failing pre_stop hook is a
+        warning and the instance is stopped anyway (down must remove what up made)."""
         try:
             hooks.run_hooks(self.backend, spec, ref, kind, lambda m: self.warn(m, ref.service))
         except hooks.HookFailed as exc:
+            if kind == hooks.PRE_STOP:
+                self.warn(exc.message, ref.service)
+                return
             self._container(ref, "Error", exc.message)
             raise
 

@@ -1,10 +1,12 @@
 """Lifecycle hooks: `post_start` after an instance started, `pre_stop` before it stops.
 
 Each hook is run in the instance through the backend's `exec` (command, environment,
-working_dir; user and privileged where the backend can), one after the other, as the
-reference does: a post_start hook that fails fails the start, a pre_stop hook that
-fails fails the stop, and an instance that is not running any more runs no pre_stop
-hook. A hook's output is kept and shown only when it fails.
+working_dir; user and privileged where the backend can), one after the other. A
+post_start hook that fails fails the start, as in the reference; a pre_stop hook that
+fails is a warning (the orchestrator stops the instance anyway); an instance that is
+not running any more runs no pre_stop hook. A hook's output is kept and shown only
+when it fails. (Docker Compose v2.40.3 runs no pre_stop hook on `stop` or `down`;
+the compose specification says they run before the container is stopped.)
 """
 
 from __future__ import annotations

@@ -378,13 +378,15 @@ def test_post_start_and_pre_stop_hooks_run_in_the_container(project: Project) ->
                 user: "1000"
             pre_stop:
               - command: ["sh", "-c", "echo bye > /marks/stopping"]
+              - command: ["sh", "-c", "echo flushing failed; exit 2"]
         """
     )
     composer(project, "up", "-d", "--wait")
     assert (marks / "started").read_text() == "hello from /tmp as 1000\n"
     assert not (marks / "stopping").exists()
-    composer(project, "down")
+    down = composer(project, "down")  # a failing pre_stop hook warns; down goes on
     assert (marks / "stopping").read_text() == "bye\n"
+    assert "pre_stop hook 2 (sh -c echo flushing failed; exit 2) exited with status 2" in down.stderr
     assert leftovers(project.name) == {}
 
     project.write(
