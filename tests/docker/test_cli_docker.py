@@ -386,7 +386,9 @@ def test_post_start_and_pre_stop_hooks_run_in_the_container(project: Project) ->
     assert not (marks / "stopping").exists()
     down = composer(project, "down")  # a failing pre_stop hook warns; down goes on
     assert (marks / "stopping").read_text() == "bye\n"
-    assert "pre_stop hook 2 (sh -c echo flushing failed; exit 2) exited with status 2" in down.stderr
+    assert (
+        "pre_stop hook 2 (sh -c echo flushing failed; exit 2) exited with status 2" in down.stderr
+    )
     assert leftovers(project.name) == {}
 
     project.write(
