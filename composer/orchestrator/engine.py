@@ -181,15 +181,19 @@ class Orchestrator:
             parts.append(f"last output of {ref.name}:\n" + "\n".join(f"    {t}" for t in lines))
         return "\n".join(parts)
 
-    def _ensure_resources(self, spec: ProjectSpec, plan_services: Iterable[str]) -> None:
+    def _ensure_resources(self, spec: ProjectSpec, plan_services: Iterable[str]) -> bool:
+        """Create the project's missing networks and volumes (a backend may make a
+        changed network again); True when anything was created."""
         caps = self.backend.capabilities
         project = spec.project
+        created = False
         if caps.networks:
             for key, network in sorted((project.get("networks") or {}).items()):
                 if isinstance(network, Mapping) and network.get("external"):
                     continue
                 name = (network or {}).get("name") or f"{spec.name}_{key}"
                 if self.backend.ensure_network(spec, key):
+                    created = True
                     self.emit(Event(NETWORK, None, name, "Created"))
         if caps.volumes:
             for key, volume in sorted((project.get("volumes") or {}).items()):
@@ -197,7 +201,9 @@ class Orchestrator:
                     continue
                 name = (volume or {}).get("name") or f"{spec.name}_{key}"
                 if self.backend.ensure_volume(spec, key):
+                    created = True
                     self.emit(Event(VOLUME, None, name, "Created"))
+        return created
 
     # ------------------------------------------------------------------ dependencies
     def _await_dependencies(
@@ -429,22 +435,29 @@ class Orchestrator:
         options = options or UpOptions()
         with self._lock:
             existing = self.backend.instances(spec.name)
-            plan = plan_up(
-                spec.name,
-                spec.project,
-                existing,
-                services=options.services,
-                no_deps=options.no_deps,
-                scale=options.scale,
-                force_recreate=options.force_recreate,
-                no_recreate=options.no_recreate,
-                hash_of=self.hash_of,
-            )
+
+            def planned(existing: list[InstanceState]) -> UpPlan:
+                return plan_up(
+                    spec.name,
+                    spec.project,
+                    existing,
+                    services=options.services,
+                    no_deps=options.no_deps,
+                    scale=options.scale,
+                    force_recreate=options.force_recreate,
+                    no_recreate=options.no_recreate,
+                    hash_of=self.hash_of,
+                )
+
+            plan = planned(existing)
             self._check_missing(plan, options.no_deps)
             images = self._ensure_images(spec, plan, cancel)
-            new_image = [] if options.no_recreate else recreate_for_images(plan, existing, images)
             self._report_orphans(spec, plan.orphans, options.remove_orphans, options.timeout)
-            self._ensure_resources(spec, plan.selected)
+            if self._ensure_resources(spec, plan.selected) and existing:
+                # a network made again took its containers down: plan from what is now
+                existing = self.backend.instances(spec.name)
+                plan = planned(existing)
+            new_image = [] if options.no_recreate else recreate_for_images(plan, existing, images)
             run = _Run(plan, cancel, forced=options.force_recreate)
             run.new_image.update(new_image)
             self._levels(spec, run, options.timeout)

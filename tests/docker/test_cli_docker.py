@@ -410,3 +410,42 @@ def test_post_start_and_pre_stop_hooks_run_in_the_container(project: Project) ->
     )
     assert "cannot migrate" in failed.stderr
     composer(project, "down")
+
+
+def test_a_network_whose_configuration_changed_is_made_again(project: Project) -> None:
+    """As the reference: `up` stops the containers on it, removes it, creates it with
+    the new configuration, connects them again (same aliases) and starts them; the
+    containers themselves are kept."""
+    template = f"""
+        services:
+          app:
+            image: {BUSYBOX}
+            command: ["sleep", "600"]
+            init: true
+        networks:
+          default:
+            labels: {{tier: TIER}}
+        """
+    project.write(template.replace("TIER", "one"))
+    composer(project, "up", "-d", "--wait")
+    client = engine_client()
+    try:
+        before = client.inspect_container(f"{project.name}-app-1")
+        project.write(template.replace("TIER", "two"))
+        done = composer(project, "up", "-d", "--wait")
+        network = client.inspect_network(f"{project.name}_default")
+        after = client.inspect_container(f"{project.name}-app-1")
+    finally:
+        client.close()
+    assert network["Labels"]["tier"] == "two"
+    assert f"Network {project.name}_default  Removed" in done.stderr
+    assert f"Network {project.name}_default  Created" in done.stderr
+    assert after["Id"] == before["Id"] and after["State"]["Running"]
+    endpoint = after["NetworkSettings"]["Networks"][f"{project.name}_default"]
+    assert endpoint["NetworkID"] == network["Id"]
+    assert {"app", f"{project.name}-app-1"} <= set(endpoint["Aliases"])
+    assert list(network["Containers"]) == [after["Id"]]
+    again = composer(project, "up", "-d", "--wait")  # unchanged now: nothing is redone
+    assert "Removed" not in again.stderr and "Stopping" not in again.stderr
+    composer(project, "down")
+    assert leftovers(project.name) == {}

@@ -158,6 +158,8 @@ class DockerBackend:
         # container id -> its anonymous volumes (a container's mounts never change),
         # so `remove` needs no inspect of a container this backend has looked at
         self._anonymous: dict[str, dict[str, str]] = {}
+        # network name -> (container id, endpoint settings) taken off it for a recreate
+        self._detached: dict[str, list[tuple[str, dict[str, Any]]]] = {}
         self._proxy: dict[str, str] | None = None
         self._api_version: str | None = None
 
@@ -310,8 +312,9 @@ class DockerBackend:
                 )
             return False
         if existing:
-            self._check_existing_network(spec, key, config, existing[0])
-            return False
+            if not self._check_existing_network(spec, key, config, existing[0]):
+                return False
+            self._remove_for_recreate(spec, existing[0])
         args = tr.network_create_args(spec, key, self.api_version)
         try:
             self._call(f"failed to create network {name}", self.api.create_network, **args)
@@ -319,11 +322,14 @@ class DockerBackend:
             if self._networks_named(name):  # another `up` created it meanwhile
                 return False
             raise
+        self._reconnect(name)
         return True
 
     def _check_existing_network(
         self, spec: ProjectSpec, key: str, config: Mapping[str, Any], network: Mapping[str, Any]
-    ) -> None:
+    ) -> bool:
+        """Warn about a network made elsewhere; True when it is this project's and its
+        configuration changed, so it must be made again (as the reference does)."""
         labels: Mapping[str, str] = network.get("Labels") or {}
         name = network.get("Name")
         if lb.PROJECT not in labels:
@@ -331,12 +337,13 @@ class DockerBackend:
                 f"a network with name {name} exists but was not created by compose.\n"
                 "Set `external: true` to use an existing network"
             )
-            return
+            return False
         if labels.get(lb.PROJECT) != spec.name:
             self._warn(
                 f'a network with name {name} exists but was not created for project "{spec.name}".\n'
                 "Set `external: true` to use an existing network"
             )
+            return False
         if labels.get(lb.NETWORK) not in (None, key):
             raise ComposerError(
                 f"network {name} was found but has incorrect label {lb.NETWORK} set to "
@@ -344,10 +351,55 @@ class DockerBackend:
                 code="network-conflict",
             )
         recorded = labels.get(lb.CONFIG_HASH)
-        if recorded and recorded != lb.network_hash(key, config):
-            self._warn(
-                f"network {name} exists with a different configuration; "
-                "run `down` and `up` again to recreate it"
+        return bool(recorded) and recorded != lb.network_hash(key, config)
+
+    def _remove_for_recreate(self, spec: ProjectSpec, network: Mapping[str, Any]) -> None:
+        """Take a network whose configuration changed out of the way, as the reference
+        does: its containers are stopped (`up` starts them again) and disconnected,
+        remembering how each was attached, so `_reconnect` attaches them to the new one."""
+        name, ident = str(network["Name"]), str(network["Id"])
+        info = self._call(
+            f"cannot inspect network {name}", self.api.inspect_network, ident, not_found={}
+        )
+        for container in sorted(info.get("Containers") or {}):
+            found = self._inspect_id(container)
+            if found is None:
+                continue
+            label = str(found.get("Name") or container).lstrip("/")
+            settings = ((found.get("NetworkSettings") or {}).get("Networks") or {}).get(name)
+            self._detached.setdefault(name, []).append((container, dict(settings or {})))
+            if (found.get("State") or {}).get("Running"):
+                self._emit("container", None, label, "Stopping")
+                self._call(f"cannot stop container {label}", self.api.stop, container)
+                self._emit("container", None, label, "Stopped")
+            self._call(
+                f"cannot disconnect {label} from network {name}",
+                self.api.disconnect_container_from_network,
+                container,
+                ident,
+                force=True,
+                not_found=None,
+            )
+        self._call(f"failed to remove network {name}", self.api.remove_network, ident)
+        self._emit("network", None, name, "Removed")
+
+    def _reconnect(self, name: str) -> None:
+        """Attach the containers `_remove_for_recreate` took off network `name` again,
+        with their aliases, addresses, links and driver options."""
+        for container, settings in self._detached.pop(name, []):
+            ipam = settings.get("IPAMConfig") or {}
+            self._call(
+                f"failed to connect {container[:12]} to network {name}",
+                self.api.connect_container_to_network,
+                container,
+                name,
+                ipv4_address=ipam.get("IPv4Address") or None,
+                ipv6_address=ipam.get("IPv6Address") or None,
+                aliases=settings.get("Aliases") or None,
+                links=[tuple(str(link).split(":", 1)) for link in settings.get("Links") or []]
+                or None,
+                link_local_ips=ipam.get("LinkLocalIPs") or None,
+                driver_opt=settings.get("DriverOpts") or None,
             )
 
     def ensure_volume(self, spec: ProjectSpec, key: str) -> bool:
