@@ -449,3 +449,33 @@ def test_a_network_whose_configuration_changed_is_made_again(project: Project) -
     assert "Removed" not in again.stderr and "Stopping" not in again.stderr
     composer(project, "down")
     assert leftovers(project.name) == {}
+
+
+def test_down_rmi_by_project_name_without_a_file(project: Project, tmp_path_factory: Any) -> None:
+    """`-p NAME down --rmi local` from a folder without the Compose file removes the
+    image built for the project (the reference does), found from its containers."""
+    (project.root / "app").mkdir()
+    (project.root / "app" / "Dockerfile").write_text(f'FROM {BUSYBOX}\nCMD ["sleep", "600"]\n')
+    project.write(
+        f"""
+        services:
+          app:
+            build: ./app
+            init: true
+          plain:
+            image: {BUSYBOX}
+            command: ["sleep", "600"]
+            init: true
+        """
+    )
+    composer(project, "up", "-d")
+    elsewhere = tmp_path_factory.mktemp("elsewhere")
+    done = composer(project, "down", "--rmi", "local", "-t", "1", cwd=elsewhere)
+    assert f" Image {project.name}-app  Removed" in done.stderr
+    client = engine_client()
+    try:
+        assert not client.images(name=f"{project.name}-app")
+        assert client.images(name=BUSYBOX)  # not built for the project: stays
+    finally:
+        client.close()
+    assert leftovers(project.name) == {}

@@ -158,6 +158,9 @@ class DockerBackend:
         # container id -> its anonymous volumes (a container's mounts never change),
         # so `remove` needs no inspect of a container this backend has looked at
         self._anonymous: dict[str, dict[str, str]] = {}
+        # project -> service -> the image its containers ran, as last listed (for
+        # `down --rmi` of a project known by name only)
+        self._listed_images: dict[str, dict[str, str]] = {}
         # network name -> (container id, endpoint settings) taken off it for a recreate
         self._detached: dict[str, list[tuple[str, dict[str, Any]]]] = {}
         self._proxy: dict[str, str] | None = None
@@ -575,13 +578,12 @@ class DockerBackend:
             return self._image_ids[image]
 
     def remove_images(self, spec: ProjectSpec, which: str = "local") -> list[str]:
-        """`down --rmi local|all`: local = images built for services without `image:`."""
+        """`down --rmi local|all`: local = images built for services without `image:`.
+        A project known by name only (no Compose file) has the images its containers
+        ran, as the last listing showed them; `local` ones carry the default name."""
         removed: list[str] = []
         seen: set[str] = set()
-        for name, service in sorted((spec.project.get("services") or {}).items()):
-            if which == "local" and service.get("image"):
-                continue
-            image = lb.image_of(spec, name)
+        for image in self._images_to_remove(spec, which):
             if image in seen:
                 continue
             seen.add(image)
@@ -597,6 +599,21 @@ class DockerBackend:
             if gone is not False:
                 removed.append(image)
         return removed
+
+    def _images_to_remove(self, spec: ProjectSpec, which: str) -> list[str]:
+        services: Mapping[str, Any] = spec.project.get("services") or {}
+        if services:
+            return [
+                lb.image_of(spec, name)
+                for name, service in sorted(services.items())
+                if which == "all" or not service.get("image")
+            ]
+        ran = sorted(self._listed_images.get(spec.name, {}).items())
+        return [
+            image
+            for name, image in ran
+            if which == "all" or image.split(":")[0] == lb.default_image(spec.name, name)
+        ]
 
     # ------------------------------------------------------------ instances
 
@@ -836,6 +853,9 @@ class DockerBackend:
                 ident = str(summary["Id"])
                 self._ids[state.ref] = ident
                 self._anonymous[ident] = anonymous_volumes(summary)
+                if summary.get("Image") and not state.ref.oneoff:
+                    ran = self._listed_images.setdefault(project, {})
+                    ran[state.ref.service] = str(summary["Image"])
                 states.append(state)
         return sorted(states, key=lambda s: s.ref)
 
