@@ -354,6 +354,31 @@ def test_images_are_built_through_the_sdk(project: Project, backend: DockerBacke
     assert backend.remove_images(spec, "local") == [f"{project.name}-app"]
 
 
+def test_an_inline_dockerfile_is_built(project: Project, backend: DockerBackend) -> None:
+    """build.dockerfile_inline: the text is the Dockerfile; the context's files are there."""
+    (project.root / "ctx").mkdir()
+    (project.root / "ctx" / "note.txt").write_text("from the context\n")
+    project.write(
+        f"""
+        services:
+          app:
+            build:
+              context: ./ctx
+              dockerfile_inline: |
+                FROM {BUSYBOX}
+                COPY note.txt /note.txt
+                CMD ["cat", "/note.txt"]
+        """
+    )
+    spec = project.spec()
+    ref = project.ref("app")
+    up_resources(backend, spec)
+    backend.create(spec, ref)
+    backend.start(spec, ref)
+    wait_for(lambda: (s := backend.inspect(spec, ref)) and s.status == EXITED)
+    assert [line.text for line in backend.logs(spec, [ref])] == ["from the context"]
+
+
 def test_a_broken_build_names_the_service(project: Project, backend: DockerBackend) -> None:
     (project.root / "Dockerfile").write_text(f"FROM {BUSYBOX}\nCOPY missing.txt /x\n")
     project.write("services:\n  broken:\n    build: .\n")

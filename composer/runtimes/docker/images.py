@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import contextlib
 import os
-import tempfile
 import time
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
@@ -281,6 +280,8 @@ def build_image(
         )
     inline_file: str | None = None
     if build.get("dockerfile_inline"):
+        import tempfile  # only for dockerfile_inline: kept off every Docker command's start
+
         handle, inline_file = tempfile.mkstemp(prefix="composer-dockerfile-")
         with os.fdopen(handle, "w") as out:
             out.write(str(build["dockerfile_inline"]))
