@@ -22,6 +22,8 @@ from collections.abc import Callable, Mapping
 from typing import Any
 from urllib.parse import quote, urlencode, urlsplit
 
+from composer.runtimes.docker.connection import DEFAULT_HOST
+
 DEFAULT_TIMEOUT = 60.0  # the SDK's default, seconds
 NO_LIMIT = -1.0  # a request timeout meaning: wait for the answer however long it takes
 
@@ -67,7 +69,7 @@ def lean_address(env: Mapping[str, str], context_host: Callable[[], object]) -> 
     if not host:
         if context_host() is not None:
             return None
-        host = "unix:///var/run/docker.sock"
+        host = DEFAULT_HOST
     scheme = urlsplit(host).scheme
     return host if scheme in ("unix", "tcp", "http") else None
 
