@@ -48,6 +48,7 @@ from composer.runtimes.docker.wire import is_api_error, is_connection_error
 log = logging.getLogger("composer.runtimes.docker")
 
 DEFAULT_GRACE = 10.0
+INSPECT_WORKERS = 8  # containers inspected at once for `ps`
 # Pauses before trying again to remove a network whose endpoints the engine has not
 # released yet although no container is attached any more (seconds, ~3 s in all).
 NETWORK_RELEASE = (0.1, 0.2, 0.4, 0.8, 1.5)
@@ -880,11 +881,21 @@ class DockerBackend:
             s for s in found if not wanted or (s.get("Labels") or {}).get(lb.SERVICE) in wanted
         ]
         now = time.time()
-        rows = [ps_row(summary, self._inspect_id(summary["Id"]), now) for summary in found]
+        infos = self._inspect_all([str(summary["Id"]) for summary in found])
+        rows = [ps_row(summary, info, now) for summary, info in zip(found, infos, strict=True)]
         if full_ids:
             for summary, row in zip(found, rows, strict=True):
                 row["ID"] = str(summary.get("Id") or "")
         return sorted(rows, key=lambda row: str(row["Name"]))
+
+    def _inspect_all(self, idents: list[str]) -> list[dict[str, Any] | None]:
+        """Inspect several containers at once (each is a round trip), in order."""
+        if len(idents) <= 2:
+            return [self._inspect_id(ident) for ident in idents]
+        from concurrent.futures import ThreadPoolExecutor
+
+        with ThreadPoolExecutor(max_workers=min(INSPECT_WORKERS, len(idents))) as pool:
+            return list(pool.map(self._inspect_id, idents))
 
     # ------------------------------------------------------------ recreate reasons
 
