@@ -17,9 +17,18 @@ from typing import Any
 
 from composer.cli.commands import MODULES
 from composer.cli.project_args import ProjectArgs
-from composer.cli.spec import FLAG, INT, LIST, PROJECT_OPTIONS, Command, Option, project_args
+from composer.cli.spec import (
+    FLAG,
+    INT,
+    LIST,
+    PROJECT_OPTIONS,
+    Command,
+    Option,
+    option_table,
+    project_args,
+)
 
-PROJECT_TABLE: dict[str, Option] = {name: o for o in PROJECT_OPTIONS for name in o.names}
+PROJECT_TABLE = option_table(PROJECT_OPTIONS)
 
 
 @dataclass

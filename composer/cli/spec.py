@@ -69,7 +69,7 @@ class Command:
 
     def option_table(self) -> dict[str, Option]:
         """Every name of every option -> the option."""
-        return {name: option for option in self.options for name in option.names}
+        return option_table(self.options)
 
     def defaults(self) -> dict[str, Any]:
         """The values of a call that gives no option and no argument."""
@@ -82,6 +82,11 @@ class Command:
         runner: Callable[..., int | None] = getattr(importlib.import_module(module), function)
         code = runner(project, **values) if self.project_options else runner(**values)
         return code or 0
+
+
+def option_table(options: tuple[Option, ...]) -> dict[str, Option]:
+    """Every name of each option (`--file`, `-f`) -> the option."""
+    return {name: option for option in options for name in option.names}
 
 
 # The project options every project command takes, before or after its name (no

@@ -308,6 +308,15 @@ class Orchestrator:
         self.backend.stop(spec, ref, timeout)
         self._container(ref, "Stopped")
 
+    def _restart_ref(self, spec: ProjectSpec, ref: InstanceRef, timeout: float | None) -> None:
+        """Stop and start one instance in place, its hooks around it."""
+        self._container(ref, "Restarting")
+        self._hooks(spec, ref, hooks.PRE_STOP)
+        self.backend.stop(spec, ref, timeout)
+        self.backend.start(spec, ref)
+        self._container(ref, "Started")
+        self._hooks(spec, ref, hooks.POST_START)
+
     def _remove_ref(self, spec: ProjectSpec, ref: InstanceRef, *, volumes: bool = False) -> None:
         """Remove one instance; `volumes` (down -v) takes its anonymous volumes too
         on backends that have them."""
@@ -349,6 +358,7 @@ class Orchestrator:
             self._container(
                 ref, RECREATE, self._recreate_reason(spec, ref, run.forced, run.new_image)
             )
+            self._hooks(spec, ref, hooks.PRE_STOP)
             self.backend.stop(spec, ref, timeout)
             self.backend.remove(spec, ref)
             self.backend.create(spec, ref)
@@ -366,10 +376,7 @@ class Orchestrator:
         ]
         for ref in act.keep:
             if restart_with:
-                self._container(ref, "Restarting")
-                self.backend.stop(spec, ref, timeout)
-                self.backend.start(spec, ref)
-                self._container(ref, "Started")
+                self._restart_ref(spec, ref, timeout)
             else:
                 self._container(ref, "Running")
         for ref in sorted([*act.start, *act.recreate, *act.create]):
@@ -668,7 +675,7 @@ class Orchestrator:
                     # As listed a moment ago, as the reference does: no second look.
                     # An instance that stopped since is a no-op to stop, and one that
                     # came back since is killed by remove.
-                    if state.running or cond.will_restart(state):
+                    if state.running:  # restarting counts as running
                         self._stop_ref(spec, state.ref, timeout)
                     self._remove_ref(spec, state.ref, volumes=volumes)
 
@@ -746,10 +753,7 @@ class Orchestrator:
                 def work(name: str) -> None:
                     self._await_dependencies(spec, run, name, only_restart_edges=True)
                     for ref in plan.actions[name].keep:
-                        self._container(ref, "Restarting")
-                        self.backend.stop(spec, ref, timeout)
-                        self.backend.start(spec, ref)
-                        self._container(ref, "Started")
+                        self._restart_ref(spec, ref, timeout)
 
                 for name, exc in self._parallel(level, work, run.cancel).items():
                     errors[name] = exc

@@ -620,6 +620,12 @@ def test_post_start_and_pre_stop_hooks(project: Project) -> None:
     up = project.run("up", "-d")
     assert up.returncode == 0, up.stderr
     assert (marks / "started").read_text() == f"hello from {marks}\n"
+    (marks / "started").unlink()
+    restart = project.run("restart", "-t", "1")  # both hooks run around a restart too
+    assert restart.returncode == 0, restart.stderr
+    assert (marks / "stopping").read_text() == "bye\n"
+    assert (marks / "started").read_text() == f"hello from {marks}\n"
+    (marks / "stopping").unlink()
     down = project.run("down", "-t", "1")
     assert down.returncode == 0, down.stderr
     assert (marks / "stopping").read_text() == "bye\n"

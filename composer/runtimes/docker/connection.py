@@ -108,12 +108,11 @@ def connect(env: Mapping[str, str] | None = None, *, timeout: float = DEFAULT_TI
     address = lean_address(env, lambda: _context_host(env))
     if address is None:
         return connect_sdk(env, timeout=timeout)
-    settled = env
     client = WireClient(
         address,
         version=env.get("DOCKER_API_VERSION"),
         timeout=timeout,
-        make_sdk=lambda: connect_sdk(settled, timeout=timeout),
+        make_sdk=lambda: connect_sdk(env, timeout=timeout),
     )
     try:
         client.api_version  # noqa: B018 - negotiated now, as the SDK does: one clear error

@@ -162,8 +162,6 @@ class DockerBackend:
         # project -> service -> the image its containers ran, as last listed (for
         # `down --rmi` of a project known by name only)
         self._listed_images: dict[str, dict[str, str]] = {}
-        # network name -> (container id, endpoint settings) taken off it for a recreate
-        self._detached: dict[str, list[tuple[str, dict[str, Any]]]] = {}
         self._proxy: dict[str, str] | None = None
         self._api_version: str | None = None
 
@@ -315,19 +313,21 @@ class DockerBackend:
                     hint=f"create it first: docker network create {name}",
                 )
             return False
+        detached: list[tuple[str, dict[str, Any]]] = []
         if existing:
             if not self._check_existing_network(spec, key, config, existing[0]):
                 return False
-            self._remove_for_recreate(spec, existing[0])
+            detached = self._remove_for_recreate(existing[0])
         args = tr.network_create_args(spec, key, self.api_version)
         try:
             self._call(f"failed to create network {name}", self.api.create_network, **args)
+            created = True
         except EngineError:
-            if self._networks_named(name):  # another `up` created it meanwhile
-                return False
-            raise
-        self._reconnect(name)
-        return True
+            if not self._networks_named(name):
+                raise
+            created = False  # another `up` created it meanwhile
+        self._reconnect(name, detached)
+        return created
 
     def _check_existing_network(
         self, spec: ProjectSpec, key: str, config: Mapping[str, Any], network: Mapping[str, Any]
@@ -357,11 +357,12 @@ class DockerBackend:
         recorded = labels.get(lb.CONFIG_HASH)
         return bool(recorded) and recorded != lb.network_hash(key, config)
 
-    def _remove_for_recreate(self, spec: ProjectSpec, network: Mapping[str, Any]) -> None:
+    def _remove_for_recreate(self, network: Mapping[str, Any]) -> list[tuple[str, dict[str, Any]]]:
         """Take a network whose configuration changed out of the way, as the reference
-        does: its containers are stopped (`up` starts them again) and disconnected,
-        remembering how each was attached, so `_reconnect` attaches them to the new one."""
+        does: its containers are stopped (`up` starts them again) and disconnected.
+        How each was attached (container id, endpoint settings), for `_reconnect`."""
         name, ident = str(network["Name"]), str(network["Id"])
+        detached: list[tuple[str, dict[str, Any]]] = []
         info = self._call(
             f"cannot inspect network {name}", self.api.inspect_network, ident, not_found={}
         )
@@ -371,7 +372,7 @@ class DockerBackend:
                 continue
             label = str(found.get("Name") or container).lstrip("/")
             settings = ((found.get("NetworkSettings") or {}).get("Networks") or {}).get(name)
-            self._detached.setdefault(name, []).append((container, dict(settings or {})))
+            detached.append((container, dict(settings or {})))
             if (found.get("State") or {}).get("Running"):
                 self._emit("container", None, label, "Stopping")
                 self._call(f"cannot stop container {label}", self.api.stop, container)
@@ -386,11 +387,12 @@ class DockerBackend:
             )
         self._call(f"failed to remove network {name}", self.api.remove_network, ident)
         self._emit("network", None, name, "Removed")
+        return detached
 
-    def _reconnect(self, name: str) -> None:
+    def _reconnect(self, name: str, detached: list[tuple[str, dict[str, Any]]]) -> None:
         """Attach the containers `_remove_for_recreate` took off network `name` again,
         with their aliases, addresses, links and driver options."""
-        for container, settings in self._detached.pop(name, []):
+        for container, settings in detached:
             ipam = settings.get("IPAMConfig") or {}
             self._call(
                 f"failed to connect {container[:12]} to network {name}",
