@@ -76,6 +76,11 @@ def hashed_json(name: str, service: dict[str, Any]) -> str:
     return model_json("services", name, trimmed)
 
 
+def sha256_hex(text: str) -> str:
+    """The hex SHA-256 of `text` (UTF-8): every config-hash label is one."""
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
 def service_hash(name: str, service: dict[str, Any]) -> str:
     """SHA-256 hex digest of the service, equal to Docker Compose's config hash."""
-    return hashlib.sha256(hashed_json(name, service).encode("utf-8")).hexdigest()
+    return sha256_hex(hashed_json(name, service))

@@ -173,11 +173,23 @@ def _type_predicate(names: list[str]) -> Callable[[Any], bool]:
     return check
 
 
-def _go_regex(pattern: str) -> re.Pattern[str]:
-    """RE2's `$` is end of text; Python's also matches before a final newline."""
-    if pattern.endswith("$") and not pattern.endswith("\\$"):
-        pattern = pattern[:-1] + r"\Z"
-    return re.compile(pattern)
+class _GoRegex:
+    """A schema pattern, compiled on its first use: a file reaches few of the
+    schema's ~60 patterns, and compiling them all cost every command ~3 ms."""
+
+    __slots__ = ("pattern", "_compiled")
+
+    def __init__(self, pattern: str) -> None:
+        # RE2's `$` is end of text; Python's also matches before a final newline.
+        if pattern.endswith("$") and not pattern.endswith("\\$"):
+            pattern = pattern[:-1] + r"\Z"
+        self.pattern = pattern
+        self._compiled: re.Pattern[str] | None = None
+
+    def search(self, text: str) -> re.Match[str] | None:
+        if self._compiled is None:
+            self._compiled = re.compile(self.pattern)
+        return self._compiled.search(text)
 
 
 def _freeze(value: Any) -> Hashable:
@@ -262,7 +274,7 @@ class _Compiler:
     def _object_check(self, schema: dict[str, Any]) -> _Check:
         props = {k: self.compile(s) for k, s in schema.get("properties", {}).items()}
         patterns = [
-            (_go_regex(p), self.compile(s)) for p, s in schema.get("patternProperties", {}).items()
+            (_GoRegex(p), self.compile(s)) for p, s in schema.get("patternProperties", {}).items()
         ]
         additional = schema.get("additionalProperties", True)
         extra = None if additional is True or additional is False else self.compile(additional)
@@ -398,7 +410,7 @@ def _enum_check(values: list[Any], const: bool = False) -> _Check:
 
 
 def _pattern_check(pattern: str) -> _Check:
-    regex = _go_regex(pattern)
+    regex = _GoRegex(pattern)
 
     def check(value: Any) -> _Errors:
         if isinstance(value, str) and regex.search(value) is None:
@@ -620,7 +632,7 @@ def _properties_at() -> Callable[[tuple[Hashable, ...]], list[str]]:
                 if part in node.get("properties", {}):
                     nxt.extend(candidates(node["properties"][part]))
                 for pattern, sub in node.get("patternProperties", {}).items():
-                    if _go_regex(pattern).search(str(part)):
+                    if _GoRegex(pattern).search(str(part)):
                         nxt.extend(candidates(sub))
             nodes = nxt
         return sorted({p for node in nodes for p in node.get("properties", {})})

@@ -11,8 +11,7 @@ from __future__ import annotations
 import threading
 import time
 from collections.abc import Callable, Iterable, Mapping
-from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from composer.errors import ComposerError, UsageError
 from composer.runtimes.base import (
@@ -55,8 +54,7 @@ class ConditionTimeout(ComposerError):
     """A condition did not hold within the time allowed."""
 
 
-@dataclass(frozen=True)
-class Check:
+class Check(NamedTuple):
     """One look at a condition: satisfied, still pending, or failed for good."""
 
     done: bool

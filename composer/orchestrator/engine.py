@@ -9,8 +9,6 @@ as Event objects to a callback (the CLI renders them); problems raise ComposerEr
 from __future__ import annotations
 
 import contextlib
-import inspect
-import secrets
 import sys
 import threading
 import time
@@ -923,7 +921,7 @@ class Orchestrator:
             project=project,
             environment=spec.environment,
         )
-        ref = InstanceRef(spec.name, service, 1, oneoff=True, slug=slug or secrets.token_hex(6))
+        ref = InstanceRef(spec.name, service, 1, oneoff=True, slug=slug or _one_off_slug())
         return oneoff_spec, ref
 
     def run_oneoff(
@@ -1026,19 +1024,15 @@ class Orchestrator:
 
 def backend_hash_function(backend: Backend) -> HashOf:
     """The config hash the backend records, so `up` recreates exactly what changed:
-    the backend's own `service_hash` (method or module function), else the shared one."""
+    the backend's own `service_hash(name, service)` (method or module function), else
+    the shared one."""
     function = getattr(backend, "service_hash", None)
     if not callable(function):
         function = getattr(sys.modules.get(type(backend).__module__), "service_hash", None)
     if not callable(function):
         return default_hash
-    try:
-        takes_name = len(inspect.signature(function).parameters) >= 2
-    except (TypeError, ValueError):
-        takes_name = False
-    if takes_name:
-        return lambda name, service: function(name, service)  # type: ignore[misc]
-    return lambda name, service: function(service)  # type: ignore[misc]
+    hash_of: HashOf = function
+    return hash_of
 
 
 def _go_seconds(seconds: float) -> str:
@@ -1061,3 +1055,10 @@ def _build_graph(project: dict[str, Any], name: str) -> ServiceGraph:
     from composer.graph import build_graph
 
     return build_graph(project, name)
+
+
+def _one_off_slug() -> str:
+    """A random one-off suffix; `secrets` is imported here only (it pulls in OpenSSL)."""
+    import secrets
+
+    return secrets.token_hex(6)

@@ -94,16 +94,17 @@ def make_backend(
         return ProcessBackend(state_root_path(env))  # type: ignore[return-value]
     if runtime == DOCKER:
         module = importlib.import_module(DOCKER_BACKEND_MODULE)
-        from composer.runtimes.docker.images import ImageRequest
+        images = None
+        if build is not None or pull is not None:
+            from composer.runtimes.docker.images import ImageRequest
 
-        backend: Backend = module.DockerBackend(
-            env=env, images=ImageRequest(build=build, pull=pull)
-        )
+            images = ImageRequest(build=build, pull=pull)
+        backend: Backend = module.DockerBackend(env=env, images=images)
         return backend
     raise UsageError(f'unknown runtime "{runtime}"', code="runtime")
 
 
 def state_root_path(env: Mapping[str, str] | None = None) -> Path:
-    from composer.runtimes.process.state import state_root
+    from composer.runtimes.process import state_root
 
     return state_root(env).absolute()  # the supervisor runs from "/"

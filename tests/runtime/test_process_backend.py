@@ -41,7 +41,7 @@ from composer.runtimes.base import (
     ProjectSpec,
     Publisher,
 )
-from composer.runtimes.process import ProcessBackend
+from composer.runtimes.process import ProcessBackend, state_root
 from composer.runtimes.process import logs as logfiles
 from composer.runtimes.process.health import next_status, parse_healthcheck
 from composer.runtimes.process.proxy import plan_ports
@@ -52,7 +52,6 @@ from composer.runtimes.process.state import (
     is_alive,
     proc_stat,
     start_ticks,
-    state_root,
 )
 from tests import helpers
 

@@ -20,7 +20,7 @@ import sys
 import threading
 import time
 from collections.abc import Callable, Iterator, Mapping
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from composer.errors import ComposerError
 from composer.runtimes.base import (
@@ -33,9 +33,7 @@ from composer.runtimes.base import (
     ProjectSpec,
 )
 from composer.runtimes.docker import changes
-from composer.runtimes.docker import images as img
 from composer.runtimes.docker import labels as lb
-from composer.runtimes.docker import translate as tr
 from composer.runtimes.docker.connection import connect, engine_address, unreachable
 from composer.runtimes.docker.states import (
     anonymous_volumes,
@@ -45,6 +43,13 @@ from composer.runtimes.docker.states import (
 from composer.runtimes.docker.streams import LogStream, multiplex, write_output
 from composer.runtimes.docker.wire import is_api_error, is_connection_error
 
+if TYPE_CHECKING:
+    from composer.runtimes.docker.context import ContainerPlan, InjectedFile
+    from composer.runtimes.docker.images import ImageRequest
+
+# translate (with context, mounts, endpoints, settings) and images are imported by the
+# methods that create things: down, ps and stop never need them.
+
 log = logging.getLogger("composer.runtimes.docker")
 
 DEFAULT_GRACE = 10.0
@@ -53,6 +58,13 @@ INSPECT_WORKERS = 8  # containers inspected at once for `ps`
 # released yet although no container is attached any more (seconds, ~3 s in all).
 NETWORK_RELEASE = (0.1, 0.2, 0.4, 0.8, 1.5)
 ADOPT_WAIT = 5.0  # seconds a name conflict may take to become an inspectable container
+
+
+def _seconds(duration: Any) -> float:
+    """A canonical duration ("1m30s", or a number of seconds) in seconds."""
+    from composer.runtimes.docker.context import duration_ns
+
+    return duration_ns(duration) / 1e9
 
 
 def service_hash(name: str, service: Mapping[str, Any]) -> str:
@@ -83,7 +95,7 @@ _RAISE = object()
 _GONE = object()  # `not_found` value that tells a 404 from success (None)
 
 
-def _tar(files: list[tr.InjectedFile]) -> bytes:
+def _tar(files: list[InjectedFile]) -> bytes:
     """A tar of the injected files, paths relative to / (the engine creates parents)."""
     import tarfile  # only services with secrets or configs need it
 
@@ -143,12 +155,12 @@ class DockerBackend:
         client: Any = None,
         *,
         env: Mapping[str, str] | None = None,
-        images: img.ImageRequest | None = None,
+        images: ImageRequest | None = None,
         on_event: Callable[[Any], None] | None = None,
     ) -> None:
         self._client = client
         self.env = dict(os.environ if env is None else env)
-        self.images = images or img.ImageRequest()
+        self.images = images  # None: what `up` does without --build/--pull
         self.on_event = on_event
         self.warnings: list[str] = []
         self._lock = threading.RLock()
@@ -318,7 +330,9 @@ class DockerBackend:
             if not self._check_existing_network(spec, key, config, existing[0]):
                 return False
             detached = self._remove_for_recreate(existing[0])
-        args = tr.network_create_args(spec, key, self.api_version)
+        from composer.runtimes.docker.translate import network_create_args
+
+        args = network_create_args(spec, key, self.api_version)
         try:
             self._call(f"failed to create network {name}", self.api.create_network, **args)
             created = True
@@ -422,10 +436,12 @@ class DockerBackend:
                     path=("volumes", key),
                     hint=f"create it first: docker volume create {name}",
                 )
+            from composer.runtimes.docker.translate import volume_create_args
+
             self._call(
                 f"failed to create volume {name}",
                 self.api.create_volume,
-                **tr.volume_create_args(spec, key),
+                **volume_create_args(spec, key),
             )
             return True
         if config.get("external"):
@@ -526,6 +542,8 @@ class DockerBackend:
 
     def ensure_image(self, spec: ProjectSpec, service_name: str) -> str:
         """Pull or build the service's image as its pull_policy asks; its id."""
+        from composer.runtimes.docker import images as img
+
         service = spec.service(service_name)
         image = lb.image_of(spec, service_name)
         platform = service.get("platform") or spec.environment.get("DOCKER_DEFAULT_PLATFORM")
@@ -538,7 +556,7 @@ class DockerBackend:
                 service,
                 exists=info is not None,
                 tagged_at=img.tagged_at(info),
-                request=self.images,
+                request=self.images or img.ImageRequest(),
             )
 
             def progress(status: str, detail: str) -> None:
@@ -640,10 +658,12 @@ class DockerBackend:
 
     def plan(
         self, spec: ProjectSpec, ref: InstanceRef, image_id: str | None = None
-    ) -> tr.ContainerPlan:
+    ) -> ContainerPlan:
         """The create arguments of `ref` (no engine call unless `links:` need names)."""
+        from composer.runtimes.docker.translate import container_create_args
+
         service = spec.service(ref.service)
-        return tr.container_create_args(
+        return container_create_args(
             spec,
             ref.service,
             ref,
@@ -725,7 +745,7 @@ class DockerBackend:
                 return None
             time.sleep(0.05)
 
-    def _finish_create(self, ident: str, plan: tr.ContainerPlan) -> None:
+    def _finish_create(self, ident: str, plan: ContainerPlan) -> None:
         """Between create and start: extra networks (API < 1.44), injected files."""
         for network, endpoint in plan.connect:
             ipam = endpoint.get("IPAMConfig") or {}
@@ -770,14 +790,14 @@ class DockerBackend:
         services: Mapping[str, Any] = (spec.project.get("services") or {}) if spec else {}
         service = services.get(ref.service) or {}
         if service.get("stop_grace_period") not in (None, ""):
-            return tr.duration_ns(service["stop_grace_period"]) / 1e9
+            return _seconds(service["stop_grace_period"])
         recorded = (info.get("Config") or {}).get("StopTimeout")
         return float(recorded) if recorded is not None else DEFAULT_GRACE
 
     def _spec_grace(self, spec: ProjectSpec | None, ref: InstanceRef) -> float | None:
         services: Mapping[str, Any] = (spec.project.get("services") or {}) if spec else {}
         period = (services.get(ref.service) or {}).get("stop_grace_period")
-        return None if period in (None, "") else tr.duration_ns(period) / 1e9
+        return None if period in (None, "") else _seconds(period)
 
     def stop(self, spec: ProjectSpec, ref: InstanceRef, timeout: float | None = None) -> None:
         seconds = timeout if timeout is not None else self._spec_grace(spec, ref)

@@ -10,7 +10,6 @@ hash rules are those of Docker Compose v2.40.3 (pkg/api/labels.go, pkg/compose/h
 
 from __future__ import annotations
 
-import hashlib
 from collections.abc import Mapping
 from typing import Any
 
@@ -86,17 +85,16 @@ def volume_name(spec: ProjectSpec, key: str) -> str:
 # ---------------------------------------------------------------- hashes
 
 
-def _compact_model_json(section: str, key: str, value: Mapping[str, Any]) -> str:
-    """The compact Go-ordered JSON of one network/volume, as json.Marshal writes it."""
-    from composer.hashing import model_json
+def _model_hash(section: str, key: str, value: Mapping[str, Any]) -> str:
+    """sha256 of the compact Go-ordered JSON of one network/volume (json.Marshal's)."""
+    from composer.hashing import model_json, sha256_hex
 
-    return model_json(section, key, dict(value))
+    return sha256_hex(model_json(section, key, dict(value)))
 
 
 def network_hash(key: str, config: Mapping[str, Any]) -> str:
     """com.docker.compose.config-hash of a network: sha256 of its JSON."""
-    body = _compact_model_json("networks", key, config)
-    return hashlib.sha256(body.encode()).hexdigest()
+    return _model_hash("networks", key, config)
 
 
 def volume_hash(key: str, config: Mapping[str, Any]) -> str:
@@ -104,8 +102,7 @@ def volume_hash(key: str, config: Mapping[str, Any]) -> str:
     data = dict(config)
     if not data.get("driver"):
         data["driver"] = "local"
-    body = _compact_model_json("volumes", key, data)
-    return hashlib.sha256(body.encode()).hexdigest()
+    return _model_hash("volumes", key, data)
 
 
 # ---------------------------------------------------------------- label sets

@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
-from datetime import datetime
 from typing import Any
 
 from composer.runtimes.base import InstanceState, Publisher
@@ -33,6 +32,8 @@ def parse_time(stamp: str) -> float | None:
                 break
             digits += char
         text = f"{head}.{digits[:6].ljust(6, '0')}{tail}"
+    from datetime import datetime  # not on the path of a listing (down, up)
+
     try:
         return datetime.fromisoformat(text).timestamp()
     except ValueError:

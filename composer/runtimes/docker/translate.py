@@ -20,7 +20,6 @@ profile and checking that a secret file exists, both through `FileAccess`.
 
 from __future__ import annotations
 
-import hashlib
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -279,7 +278,7 @@ def container_create_args(
     `links:`; `proxy_env` the Docker client's proxy variables; `use_aliases` whether
     the service name and its aliases resolve to this container (default: not for
     one-offs, as `docker compose run`)."""
-    from composer.hashing import hashed_json
+    from composer.hashing import hashed_json, sha256_hex
 
     service = spec.service(service_name)
     ctx = Translation(
@@ -308,7 +307,7 @@ def container_create_args(
     networking(ctx)
 
     config_json = hashed_json(service_name, dict(service))
-    config_hash = hashlib.sha256(config_json.encode("utf-8")).hexdigest()
+    config_hash = sha256_hex(config_json)
     image = lb.image_of(spec, service_name)
     labels = lb.container_labels(
         spec,

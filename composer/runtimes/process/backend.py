@@ -44,6 +44,7 @@ from composer.runtimes.base import (
     Publisher,
 )
 from composer.runtimes.process import logs as logfiles
+from composer.runtimes.process import state_root
 from composer.runtimes.process.command import (
     build_environment,
     check_runnable,
@@ -59,7 +60,6 @@ from composer.runtimes.process.state import (
     ProjectState,
     group_members,
     start_ticks,
-    state_root,
 )
 
 log = logging.getLogger(__name__)

@@ -14,7 +14,7 @@ import contextlib
 import fcntl
 import json
 import os
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterator
 from dataclasses import asdict, dataclass, field, fields
 from pathlib import Path
 from typing import Any
@@ -22,19 +22,6 @@ from typing import Any
 from composer.runtimes.base import CREATED, InstanceRef
 
 RECORD_SUFFIX = ".json"
-
-
-def state_root(env: Mapping[str, str] | None = None) -> Path:
-    """$COMPOSER_STATE_DIR, else $XDG_RUNTIME_DIR/composer, else ~/.local/state/composer."""
-    env = os.environ if env is None else env
-    explicit = env.get("COMPOSER_STATE_DIR")
-    if explicit:
-        return Path(explicit)
-    runtime = env.get("XDG_RUNTIME_DIR")
-    if runtime:
-        return Path(runtime) / "composer"
-    home = env.get("HOME") or os.path.expanduser("~")
-    return Path(home) / ".local" / "state" / "composer"
 
 
 # ------------------------------------------------------------------ /proc access
