@@ -9,11 +9,13 @@ directory and its parents, with the matching override file beside it.
 
 from __future__ import annotations
 
+import io
 import os
 import re
 from dataclasses import dataclass, field
 
 from composer.errors import ComposerError, UsageError
+from composer.loader import fs
 from composer.loader.dotenv import read_env_files
 from composer.loader.options import LoadOptions
 
@@ -52,13 +54,13 @@ def key_lines(path: str) -> dict[str, int]:
     point a user at it; the parser itself decides the values)."""
     lines: dict[str, int] = {}
     try:
-        with open(path, encoding="utf-8", errors="replace") as handle:
-            for number, text in enumerate(handle, start=1):
-                match = _ENV_KEY_LINE.match(text)
-                if match:
-                    lines[match.group(1)] = number
+        text = fs.read_text(path, errors="replace")
     except OSError:
-        pass
+        return lines
+    for number, line in enumerate(io.StringIO(text), start=1):
+        match = _ENV_KEY_LINE.match(line)
+        if match:
+            lines[match.group(1)] = number
     return lines
 
 
@@ -105,18 +107,18 @@ def _env_file_list(
     if environ.get("COMPOSE_DISABLE_ENV_FILE", "").lower() in ("1", "true"):
         return []
     default = os.path.join(working_dir, ".env")
-    return [default] if os.path.isfile(default) else []
+    return [default] if fs.isfile(default) else []
 
 
 def _check_env_file(path: str) -> None:
-    if not os.path.exists(path):
+    if not fs.exists(path):
         raise ComposerError(
             f"couldn't find env file: {path}",
             code="env-file-missing",
             file=path,
             hint="check the --env-file path (relative paths start from the current directory)",
         )
-    if os.path.isdir(path):
+    if fs.isdir(path):
         raise ComposerError(
             f"{path} is a directory, not an env file", code="env-file-missing", file=path
         )
@@ -148,14 +150,14 @@ def _find_default_files(start: str) -> list[str]:
         found = [
             os.path.join(directory, n)
             for n in DEFAULT_FILE_NAMES
-            if os.path.isfile(os.path.join(directory, n))
+            if fs.isfile(os.path.join(directory, n))
         ]
         if found:
             files = [found[0]]
             overrides = [
                 os.path.join(directory, n)
                 for n in DEFAULT_OVERRIDE_FILE_NAMES
-                if os.path.isfile(os.path.join(directory, n))
+                if fs.isfile(os.path.join(directory, n))
             ]
             if overrides:
                 files.append(overrides[0])

@@ -32,6 +32,7 @@ from typing import NoReturn
 
 from composer.errors import InterpolationError
 from composer.golang import go_quote
+from composer.loader import fs
 from composer.loader.template import _substitute
 from composer.source import Location
 
@@ -93,7 +94,7 @@ def read_env_file(
 ) -> dict[str, str | None]:
     """Read an env file (`raw=True` for `format: raw`). OSError propagates to the caller."""
     name = str(path)
-    data = Path(path).read_bytes()
+    data = fs.read_bytes(name)
     if raw:
         return parse_raw(data, filename=name, lookup=lookup)
     text = data.decode("utf-8", "surrogateescape")

@@ -17,12 +17,11 @@ For every service, in the reference's order:
 
 from __future__ import annotations
 
-import os
 from collections.abc import Callable
 from typing import Any
 
 from composer.errors import ComposerError
-from composer.loader import dotenv
+from composer.loader import dotenv, fs
 from composer.loader.discovery import key_lines
 from composer.loader.template import unset_warning
 from composer.source import Location, YMap, carry, loc_of
@@ -90,7 +89,7 @@ def _resolve_service(service: dict[str, Any], lookup: Lookup, warnings: list[str
             path, required, fmt = _env_file_entry(entry)
             if path is None:
                 continue
-            if not os.path.exists(path) and not required:
+            if not fs.exists(path) and not required:
                 continue
             missing: list[str] = []
             values = _read(path, env_lookup, raw=fmt == "raw", kind="env", missing=missing)

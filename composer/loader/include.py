@@ -14,6 +14,7 @@ from collections.abc import Callable
 from typing import Any
 
 from composer.errors import IncludeError
+from composer.loader import fs
 from composer.loader.context import LoadContext
 from composer.loader.dotenv import read_env_files
 from composer.source import loc_of
@@ -37,19 +38,19 @@ def _env_for(entry: dict[str, Any], project_dir: str, ctx: LoadContext, at: Any)
         paths = []
         for f in files:
             path = f if os.path.isabs(f) else os.path.join(ctx.working_dir, f)
-            if not os.path.exists(path):
+            if not fs.exists(path):
                 raise IncludeError(
                     f"env file {path} not found",
                     code="include-env-file",
                     location=at,
                     hint="fix the include's env_file path (relative to the including project)",
                 )
-            if os.path.isdir(path):
+            if fs.isdir(path):
                 raise IncludeError(f"{path} is not a file", code="include-env-file", location=at)
             paths.append(path)
     else:
         default = os.path.join(project_dir, ".env")
-        paths = [default] if os.path.isfile(default) else []
+        paths = [default] if fs.isfile(default) else []
     environment = dict(ctx.environment)
     for key, value in read_env_files(paths, ctx.environment).items():
         environment.setdefault(key, value)
@@ -94,7 +95,7 @@ def apply_include(
                 location=at,
             )
         for path in paths:
-            if not os.path.isfile(path):
+            if not fs.isfile(path):
                 raise IncludeError(
                     f"include: file not found: {path}",
                     code="include-not-found",

@@ -18,11 +18,11 @@ modified in place and returned.
 
 from __future__ import annotations
 
-import os
 import posixpath
 from typing import Any
 
 from composer.errors import ComposerError
+from composer.loader import fs
 from composer.loader.canonical import Path, PatternTable, Walk
 from composer.loader.units import is_windows_abs
 
@@ -85,8 +85,8 @@ def _extends_file(value: Any, path: Path, walk: _Resolver, node: dict[str, Any])
 
 def _watch_path(value: Any, path: Path, walk: _Resolver, node: dict[str, Any]) -> Any:
     value = _abs(value, path, walk, node)
-    if isinstance(value, str) and os.path.islink(value):
-        return os.path.realpath(value)
+    if isinstance(value, str) and fs.islink(value):
+        return fs.realpath(value)
     return value
 
 

@@ -24,6 +24,7 @@ from ruamel.yaml.resolver import BaseResolver
 from ruamel.yaml.scanner import Scanner
 
 from composer.errors import YamlError
+from composer.loader import fs
 from composer.loader.tags import RESET, Override
 from composer.source import Location, YList, YMap
 
@@ -386,8 +387,7 @@ def _parse_with(reader_class: Any, text: str, file: str) -> list[Any]:
 def read_text(path: str) -> str:
     """The file's text; a missing or unreadable file is a ComposerError, not a traceback."""
     try:
-        with open(path, encoding="utf-8") as handle:
-            return handle.read()
+        return fs.read_text(path)
     except FileNotFoundError:
         raise YamlError(f"file not found: {path}", code="file-not-found", file=path) from None
     except IsADirectoryError:

@@ -15,7 +15,6 @@ import sys
 import threading
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TextIO
 
@@ -73,14 +72,14 @@ def load_target(
     With `by_name`, a missing Compose file is fine when the project is named (-p):
     the project is then the one its owner last saved, or just the name.
     """
-    from composer.loader.pipeline import load_project
+    from composer.loader import snapshot
     from composer.orchestrator.plan import with_services_enabled
     from composer.runtimes.select import resolve_runtime, state_root_path
 
     runtime = resolve_runtime(runtime_option)
     root = state_root_path()
     try:
-        loaded = load_project(args.load_options())
+        loaded = snapshot.load(args.load_options())
     except ComposerError as exc:
         if not (by_name and args.project_name and exc.code == "no-compose-file"):
             raise
@@ -239,6 +238,8 @@ def display_name(ref: InstanceRef) -> str:
 
 
 def rfc3339(timestamp: float) -> str:
+    from datetime import UTC, datetime  # only logs --timestamps needs it
+
     stamp = datetime.fromtimestamp(timestamp, UTC)
     return stamp.strftime("%Y-%m-%dT%H:%M:%S.") + f"{stamp.microsecond * 1000:09d}Z"
 
