@@ -191,7 +191,10 @@ def test_the_lean_client_sends_what_the_sdk_sends(proxy: RecordingProxy) -> None
         start = len(proxy.requests)
         sdk_results = _scenario(sdk, "a")
         sdk_requests = proxy.requests[start:]
-        assert lean.api_version  # the SDK negotiated its version before its scenario too
+        start = len(proxy.requests)
+        # negotiated as the Docker CLI does (HEAD /_ping), to the SDK's answer
+        assert lean.api_version == sdk.api_version
+        assert [r[:2] for r in proxy.requests[start:]] == [("HEAD", "/_ping")]
         start = len(proxy.requests)
         lean_results = _scenario(lean, "b")
         lean_requests = proxy.requests[start:]
