@@ -211,7 +211,7 @@ def validate(options: LoadOptions, *, strict: bool = False, root: str | None = N
 
     root = root or options.cwd or os.getcwd()
     tracker = VariableTracker()
-    options = replace(options, variable_hook=tracker, resolve_environment=False)
+    options = options.replace(variable_hook=tracker, resolve_environment=False)
     errors: list[ComposerError] = []
     try:
         loaded = load_project(options, errors=errors)
@@ -316,6 +316,6 @@ def sources_text(options: LoadOptions, *, root: str | None = None) -> tuple[str,
 
     root = root or options.cwd or os.getcwd()
     tracker = VariableTracker()
-    loaded = load_project(replace(options, variable_hook=tracker))
+    loaded = load_project(options.replace(variable_hook=tracker))
     annotate = sources_annotator(loaded.project, tracker, loaded.env_sources, root)
     return render_yaml(loaded.project, annotate=annotate), list(loaded.warnings)

@@ -12,8 +12,7 @@ same calls and give the runner the same values (tests/test_cli_fastpath.py).
 from __future__ import annotations
 
 import importlib
-from dataclasses import dataclass
-from typing import Any
+from typing import Any, NamedTuple
 
 from composer.cli.commands import MODULES
 from composer.cli.project_args import ProjectArgs
@@ -31,8 +30,7 @@ from composer.cli.spec import (
 PROJECT_TABLE = option_table(PROJECT_OPTIONS)
 
 
-@dataclass
-class Call:
+class Call(NamedTuple):
     """A parsed call: the command, its project options and its values."""
 
     command: Command

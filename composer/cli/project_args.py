@@ -4,19 +4,30 @@ from __future__ import annotations
 
 import os
 import sys
-from dataclasses import dataclass, field
 from typing import Any
 
 from composer.loader.options import LoadOptions
+from composer.record import Record
 
 
-@dataclass
-class ProjectArgs:
-    files: list[str] = field(default_factory=list)
-    project_name: str | None = None
-    profiles: list[str] = field(default_factory=list)
-    env_files: list[str] = field(default_factory=list)
-    project_directory: str | None = None
+class ProjectArgs(Record):
+    """The project options of one call (-f, -p, --profile, --env-file, --project-directory)."""
+
+    __slots__ = ("files", "project_name", "profiles", "env_files", "project_directory")
+
+    def __init__(
+        self,
+        files: list[str] | None = None,
+        project_name: str | None = None,
+        profiles: list[str] | None = None,
+        env_files: list[str] | None = None,
+        project_directory: str | None = None,
+    ) -> None:
+        self.files: list[str] = files if files is not None else []
+        self.project_name = project_name
+        self.profiles: list[str] = profiles if profiles is not None else []
+        self.env_files: list[str] = env_files if env_files is not None else []
+        self.project_directory = project_directory
 
     def combined(
         self,

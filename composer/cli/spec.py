@@ -13,16 +13,14 @@ from __future__ import annotations
 
 import importlib
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
-from typing import Any
+from typing import Any, NamedTuple
 
 from composer.cli.project_args import ProjectArgs
 
 FLAG, TEXT, INT, LIST = "flag", "text", "int", "list"
 
 
-@dataclass(frozen=True)
-class Option:
+class Option(NamedTuple):
     """One option: its names (`--timeout`, `-t`), what it holds and its help line.
 
     FLAG is False unless given; TEXT, INT and LIST are None unless given (LIST
@@ -39,8 +37,7 @@ class Option:
         return False if self.kind == FLAG else self.default
 
 
-@dataclass(frozen=True)
-class Argument:
+class Argument(NamedTuple):
     """A positional argument: one value, or (`many`, last only) all the rest."""
 
     dest: str
@@ -50,8 +47,7 @@ class Argument:
     metavar: str | None = None
 
 
-@dataclass(frozen=True)
-class Command:
+class Command(NamedTuple):
     """A subcommand: `runner` ("module:function") is imported on first call and
     called as runner(project, **values) (without `project` when the command takes
     no project options); it returns an exit code or None for 0."""

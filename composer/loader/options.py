@@ -3,29 +3,63 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass, field
+
+from composer.record import Record
 
 
-@dataclass
-class LoadOptions:
+class LoadOptions(Record):
     """Project options as `docker compose` takes them (-f, -p, --env-file, ...), plus the
     `config` switches that turn pipeline stages off."""
 
-    files: list[str] = field(default_factory=list)
-    project_name: str | None = None
-    project_directory: str | None = None
-    env_files: list[str] = field(default_factory=list)
-    profiles: list[str] = field(default_factory=list)
-    interpolate: bool = True
-    normalize: bool = True
-    resolve_paths: bool = True
-    consistency: bool = True
-    resolve_environment: bool = True
-    # The process environment and working directory; None means os.environ / os.getcwd().
-    environ: dict[str, str] | None = None
-    cwd: str | None = None
-    # Content of `-f -`, read by the CLI.
-    stdin_text: str | None = None
-    # Told about each string that references variables (interpolation.VariableHook):
-    # `validate` and `config --sources` use it; None costs nothing.
-    variable_hook: Callable[..., None] | None = None
+    __slots__ = (
+        "files",
+        "project_name",
+        "project_directory",
+        "env_files",
+        "profiles",
+        "interpolate",
+        "normalize",
+        "resolve_paths",
+        "consistency",
+        "resolve_environment",
+        "environ",
+        "cwd",
+        "stdin_text",
+        "variable_hook",
+    )
+
+    def __init__(
+        self,
+        files: list[str] | None = None,
+        project_name: str | None = None,
+        project_directory: str | None = None,
+        env_files: list[str] | None = None,
+        profiles: list[str] | None = None,
+        interpolate: bool = True,
+        normalize: bool = True,
+        resolve_paths: bool = True,
+        consistency: bool = True,
+        resolve_environment: bool = True,
+        environ: dict[str, str] | None = None,
+        cwd: str | None = None,
+        stdin_text: str | None = None,
+        variable_hook: Callable[..., None] | None = None,
+    ) -> None:
+        self.files: list[str] = files if files is not None else []
+        self.project_name = project_name
+        self.project_directory = project_directory
+        self.env_files: list[str] = env_files if env_files is not None else []
+        self.profiles: list[str] = profiles if profiles is not None else []
+        self.interpolate = interpolate
+        self.normalize = normalize
+        self.resolve_paths = resolve_paths
+        self.consistency = consistency
+        self.resolve_environment = resolve_environment
+        # The process environment and working directory; None: os.environ / os.getcwd().
+        self.environ = environ
+        self.cwd = cwd
+        # Content of `-f -`, read by the CLI.
+        self.stdin_text = stdin_text
+        # Told about each string that references variables (interpolation.VariableHook):
+        # `validate` and `config --sources` use it; None costs nothing.
+        self.variable_hook = variable_hook

@@ -7,8 +7,8 @@ Kept free of the models and threads so the CLI can import it at start-up cheaply
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from dataclasses import asdict, dataclass, field
-from typing import Any
+from types import MappingProxyType
+from typing import Any, NamedTuple
 
 from composer.runtimes.base import InstanceRef
 
@@ -18,8 +18,7 @@ IMAGE = "image"
 RECREATE = "Recreate"  # its detail is the reason (which fields changed), when the backend knows
 
 
-@dataclass(frozen=True)
-class Event:
+class Event(NamedTuple):
     """One progress step: `Container proj-web-1  Started`, a warning, a note."""
 
     kind: str
@@ -29,7 +28,7 @@ class Event:
     detail: str = ""
 
     def to_dict(self) -> dict[str, Any]:
-        return asdict(self)
+        return self._asdict()
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> Event:
@@ -45,13 +44,12 @@ class Event:
 EventSink = Callable[[Event], None]
 
 
-@dataclass(frozen=True)
-class UpOptions:
+class UpOptions(NamedTuple):
     """What `up` was asked for, independent of the CLI (and serialisable for the socket)."""
 
     services: tuple[str, ...] = ()
     no_deps: bool = False
-    scale: Mapping[str, int] = field(default_factory=dict)
+    scale: Mapping[str, int] = MappingProxyType({})
     wait: bool = False
     wait_timeout: float | None = None
     force_recreate: bool = False
@@ -60,21 +58,20 @@ class UpOptions:
     timeout: float | None = None  # stop timeout when recreating or scaling down
 
     def to_dict(self) -> dict[str, Any]:
-        data = asdict(self)
+        data = self._asdict()
         data["services"] = list(self.services)
         data["scale"] = dict(self.scale)
         return data
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> UpOptions:
-        known = {k: v for k, v in data.items() if k in cls.__dataclass_fields__}
+        known = {k: v for k, v in data.items() if k in cls._fields}
         known["services"] = tuple(known.get("services") or ())
         known["scale"] = dict(known.get("scale") or {})
         return cls(**known)
 
 
-@dataclass
-class UpResult:
+class UpResult(NamedTuple):
     """The instances of the selected services once `up` converged them."""
 
     refs: list[InstanceRef]
@@ -82,7 +79,7 @@ class UpResult:
 
 
 def ref_to_dict(ref: InstanceRef) -> dict[str, Any]:
-    return asdict(ref)
+    return ref.as_dict()
 
 
 def ref_from_dict(data: Mapping[str, Any]) -> InstanceRef:

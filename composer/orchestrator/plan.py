@@ -8,10 +8,10 @@ the graph's start levels (or stop order).
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping
-from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from composer.errors import UsageError
+from composer.record import Record
 from composer.runtimes.base import InstanceRef, InstanceState
 
 if TYPE_CHECKING:
@@ -88,17 +88,28 @@ def levels_of(graph: ServiceGraph, services: Iterable[str]) -> list[list[str]]:
     return start_levels(graph.subgraph(set(services)))
 
 
-@dataclass
-class ServiceActions:
+class ServiceActions(Record):
     """What `up` does with one service's instances."""
 
-    service: str
-    scale: int
-    keep: list[InstanceRef] = field(default_factory=list)  # running, unchanged
-    start: list[InstanceRef] = field(default_factory=list)  # exist stopped, unchanged
-    recreate: list[InstanceRef] = field(default_factory=list)  # configuration changed
-    create: list[InstanceRef] = field(default_factory=list)  # missing
-    remove: list[InstanceRef] = field(default_factory=list)  # beyond the scale
+    __slots__ = ("service", "scale", "keep", "start", "recreate", "create", "remove")
+
+    def __init__(
+        self,
+        service: str,
+        scale: int,
+        keep: list[InstanceRef] | None = None,
+        start: list[InstanceRef] | None = None,
+        recreate: list[InstanceRef] | None = None,
+        create: list[InstanceRef] | None = None,
+        remove: list[InstanceRef] | None = None,
+    ) -> None:
+        self.service = service
+        self.scale = scale
+        self.keep: list[InstanceRef] = keep or []  # running, unchanged
+        self.start: list[InstanceRef] = start or []  # exist stopped, unchanged
+        self.recreate: list[InstanceRef] = recreate or []  # configuration changed
+        self.create: list[InstanceRef] = create or []  # missing
+        self.remove: list[InstanceRef] = remove or []  # beyond the scale
 
     @property
     def refs(self) -> list[InstanceRef]:
@@ -106,14 +117,26 @@ class ServiceActions:
         return sorted([*self.keep, *self.start, *self.recreate, *self.create])
 
 
-@dataclass
-class UpPlan:
-    project: str
-    graph: ServiceGraph
-    selected: set[str]
-    levels: list[list[str]]
-    actions: dict[str, ServiceActions]
-    orphans: list[InstanceState]
+class UpPlan(Record):
+    """`up`'s decisions: the services selected, their start levels and actions."""
+
+    __slots__ = ("project", "graph", "selected", "levels", "actions", "orphans")
+
+    def __init__(
+        self,
+        project: str,
+        graph: ServiceGraph,
+        selected: set[str],
+        levels: list[list[str]],
+        actions: dict[str, ServiceActions],
+        orphans: list[InstanceState],
+    ) -> None:
+        self.project = project
+        self.graph = graph
+        self.selected = selected
+        self.levels = levels
+        self.actions = actions
+        self.orphans = orphans
 
 
 def plan_up(

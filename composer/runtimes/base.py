@@ -9,11 +9,11 @@ records), never by remembering, so `down` works from any later shell.
 
 from __future__ import annotations
 
-import inspect
 from collections.abc import Callable, Iterator, Mapping
-from dataclasses import dataclass, field
-from functools import cached_property
-from typing import TYPE_CHECKING, Any, Protocol, runtime_checkable
+from functools import total_ordering
+from typing import TYPE_CHECKING, Any, NamedTuple, Protocol, runtime_checkable
+
+from composer.record import Record
 
 if TYPE_CHECKING:
     from composer.models import Project
@@ -31,15 +31,55 @@ HEALTHY = "healthy"
 UNHEALTHY = "unhealthy"
 
 
-@dataclass(frozen=True, order=True)
+@total_ordering
 class InstanceRef:
-    """Names one instance: `<project>-<service>-<index>` like Docker Compose v2."""
+    """Names one instance: `<project>-<service>-<index>` like Docker Compose v2.
+    Immutable and hashable; ordered by project, service, index, oneoff, slug."""
+
+    __slots__ = ("project", "service", "index", "oneoff", "slug")
 
     project: str
     service: str
-    index: int = 1
-    oneoff: bool = False
-    slug: str = ""  # one-off (`run`) instances: a random id, name `<project>-<service>-run-<slug>`
+    index: int
+    oneoff: bool
+    slug: str  # one-off (`run`) instances: a random id, name `<project>-<service>-run-<slug>`
+
+    def __init__(
+        self, project: str, service: str, index: int = 1, oneoff: bool = False, slug: str = ""
+    ) -> None:
+        for field, value in zip(self.__slots__, (project, service, index, oneoff, slug), strict=True):
+            object.__setattr__(self, field, value)
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        raise AttributeError(f"InstanceRef is immutable (tried to set {name})")
+
+    def _key(self) -> tuple[str, str, int, bool, str]:
+        return (self.project, self.service, self.index, self.oneoff, self.slug)
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, InstanceRef):
+            return NotImplemented
+        return self._key() == other._key()
+
+    def __lt__(self, other: InstanceRef) -> bool:
+        if not isinstance(other, InstanceRef):
+            return NotImplemented
+        return self._key() < other._key()
+
+    def __hash__(self) -> int:
+        return hash(self._key())
+
+    def __repr__(self) -> str:
+        return (
+            f"InstanceRef(project={self.project!r}, service={self.service!r}, "
+            f"index={self.index!r}, oneoff={self.oneoff!r}, slug={self.slug!r})"
+        )
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        return (InstanceRef, self._key())
+
+    def as_dict(self) -> dict[str, Any]:
+        return dict(zip(self.__slots__, self._key(), strict=True))
 
     @property
     def name(self) -> str:
@@ -48,8 +88,7 @@ class InstanceRef:
         return f"{self.project}-{self.service}-{self.index}"
 
 
-@dataclass(frozen=True)
-class Publisher:
+class Publisher(NamedTuple):
     """One published port, with the keys `docker compose ps --format json` uses."""
 
     url: str  # host address, e.g. "0.0.0.0"
@@ -58,28 +97,52 @@ class Publisher:
     protocol: str = "tcp"
 
 
-@dataclass
-class InstanceState:
+class InstanceState(Record):
     """What a backend observes about one instance right now."""
 
-    ref: InstanceRef
-    status: str
-    health: str | None = None
-    exit_code: int | None = None
-    pid: int | None = None
-    config_hash: str | None = None
-    publishers: list[Publisher] = field(default_factory=list)
-    started_at: float | None = None
-    restart_count: int = 0
-    image: str | None = None  # id of the image it was made from, when the backend records it
+    __slots__ = (
+        "ref",
+        "status",
+        "health",
+        "exit_code",
+        "pid",
+        "config_hash",
+        "publishers",
+        "started_at",
+        "restart_count",
+        "image",
+    )
+
+    def __init__(
+        self,
+        ref: InstanceRef,
+        status: str,
+        health: str | None = None,
+        exit_code: int | None = None,
+        pid: int | None = None,
+        config_hash: str | None = None,
+        publishers: list[Publisher] | None = None,
+        started_at: float | None = None,
+        restart_count: int = 0,
+        image: str | None = None,  # id of the image it was made from, when recorded
+    ) -> None:
+        self.ref = ref
+        self.status = status
+        self.health = health
+        self.exit_code = exit_code
+        self.pid = pid
+        self.config_hash = config_hash
+        self.publishers: list[Publisher] = publishers if publishers is not None else []
+        self.started_at = started_at
+        self.restart_count = restart_count
+        self.image = image
 
     @property
     def running(self) -> bool:
         return self.status in (RUNNING, RESTARTING)
 
 
-@dataclass(frozen=True)
-class LogLine:
+class LogLine(NamedTuple):
     """One line of an instance's output."""
 
     ref: InstanceRef
@@ -88,8 +151,7 @@ class LogLine:
     timestamp: float = 0.0
 
 
-@dataclass(frozen=True)
-class Capabilities:
+class Capabilities(NamedTuple):
     """What a backend can do, so the orchestrator can skip or refuse the rest."""
 
     networks: bool = False
@@ -100,37 +162,59 @@ class Capabilities:
     supervises: bool = True
 
 
-@dataclass(frozen=True)
-class ProjectSpec:
+class ProjectSpec(Record):
     """The project as a backend needs it: name, directory, files and canonical dict."""
 
-    name: str
-    working_dir: str
-    config_files: tuple[str, ...]
-    project: Mapping[str, Any]
-    environment: Mapping[str, str] = field(default_factory=dict)
+    __slots__ = ("name", "working_dir", "config_files", "project", "environment", "_model")
+
+    def __init__(
+        self,
+        name: str,
+        working_dir: str,
+        config_files: tuple[str, ...],
+        project: Mapping[str, Any],
+        environment: Mapping[str, str] | None = None,
+    ) -> None:
+        self.name = name
+        self.working_dir = working_dir
+        self.config_files = config_files
+        self.project = project
+        self.environment: Mapping[str, str] = environment if environment is not None else {}
+        self._model: Project | None = None
 
     def service(self, name: str) -> Mapping[str, Any]:
         services: Mapping[str, Any] = self.project.get("services") or {}
         return services[name]
 
-    @cached_property
+    @property
     def model(self) -> Project:
         """The project bound to the typed models, once per spec (pydantic is imported
         here, on first use, never on the `config` path). Raises ComposerError."""
-        from composer.models import Project
+        if self._model is None:
+            from composer.models import Project
 
-        return Project.from_mapping(self.project, name=self.name)
+            self._model = Project.from_mapping(self.project, name=self.name)
+        return self._model
 
 
 def accepts_keyword(function: Callable[..., Any], name: str) -> bool:
     """True when `function` takes the keyword argument `name` (optional capabilities
-    of a backend method, such as `remove(..., volumes=True)`)."""
-    try:
-        parameters = inspect.signature(function).parameters
-    except (TypeError, ValueError):
-        return False
-    return name in parameters or any(p.kind is p.VAR_KEYWORD for p in parameters.values())
+    of a backend method, such as `remove(..., volumes=True)`). Python functions are
+    read from their code object (importing `inspect` costs every command ~3 ms)."""
+    code = getattr(getattr(function, "__func__", function), "__code__", None)
+    if code is None:
+        import inspect
+
+        try:
+            parameters = inspect.signature(function).parameters
+        except (TypeError, ValueError):
+            return False
+        return name in parameters or any(p.kind is p.VAR_KEYWORD for p in parameters.values())
+    named = code.co_varnames[: code.co_argcount + code.co_kwonlyargcount]
+    return name in named or bool(code.co_flags & _VARKEYWORDS)
+
+
+_VARKEYWORDS = 0x08  # CO_VARKEYWORDS: the function takes **kwargs
 
 
 @runtime_checkable

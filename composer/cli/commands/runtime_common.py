@@ -14,7 +14,6 @@ import os
 import sys
 import threading
 from collections.abc import Callable, Iterator, Mapping
-from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TextIO
 
@@ -32,6 +31,7 @@ from composer.orchestrator.events import (
     Event,
     UpOptions,
 )
+from composer.record import Record
 from composer.runtimes.base import Backend, InstanceRef, LogLine, ProjectSpec
 
 if TYPE_CHECKING:
@@ -41,16 +41,26 @@ if TYPE_CHECKING:
 # ---------------------------------------------------------------- the target project
 
 
-@dataclass
-class Target:
+class Target(Record):
     """The project a command acts on, and where its instances live."""
 
-    spec: ProjectSpec
-    runtime: str
-    root: Path
-    loaded: bool  # False: known by name only (no Compose file could be loaded)
-    build: bool | None = None  # up --build (True) / --no-build (False), for image backends
-    pull: str | None = None  # up --pull always|missing|never
+    __slots__ = ("spec", "runtime", "root", "loaded", "build", "pull")
+
+    def __init__(
+        self,
+        spec: ProjectSpec,
+        runtime: str,
+        root: Path,
+        loaded: bool,  # False: known by name only (no Compose file could be loaded)
+        build: bool | None = None,  # up --build (True) / --no-build (False), image backends
+        pull: str | None = None,  # up --pull always|missing|never
+    ) -> None:
+        self.spec = spec
+        self.runtime = runtime
+        self.root = root
+        self.loaded = loaded
+        self.build = build
+        self.pull = pull
 
     @property
     def name(self) -> str:

@@ -37,7 +37,6 @@ import sys
 import threading
 import time
 from collections.abc import Callable, Iterator, Mapping
-from dataclasses import asdict
 from pathlib import Path
 from typing import Any
 
@@ -136,8 +135,9 @@ def spec_from_dict(data: Mapping[str, Any]) -> ProjectSpec:
 
 
 def state_to_dict(state: InstanceState) -> dict[str, Any]:
-    data = asdict(state)
+    data = state.as_dict()
     data["ref"] = ref_to_dict(state.ref)
+    data["publishers"] = [p._asdict() for p in state.publishers]
     return data
 
 
@@ -145,7 +145,7 @@ def state_from_dict(data: Mapping[str, Any]) -> InstanceState:
     values = dict(data)
     values["ref"] = ref_from_dict(values["ref"])
     values["publishers"] = [Publisher(**p) for p in values.get("publishers") or []]
-    known = InstanceState.__dataclass_fields__
+    known = InstanceState.record_fields()
     return InstanceState(**{k: v for k, v in values.items() if k in known})
 
 
