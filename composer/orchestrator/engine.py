@@ -13,7 +13,6 @@ import sys
 import threading
 import time
 from collections.abc import Callable, Iterable, Mapping
-from concurrent.futures import Future, ThreadPoolExecutor
 from typing import TYPE_CHECKING, Any
 
 from composer.errors import ComposerError, UsageError
@@ -32,6 +31,7 @@ from composer.orchestrator.events import (
     UpOptions,
     UpResult,
 )
+from composer.orchestrator.fanout import Failures, fan_out
 from composer.orchestrator.plan import (
     HashOf,
     ServiceActions,
@@ -125,37 +125,18 @@ class Orchestrator:
         items: list[Any],
         work: Callable[[Any], None],
         cancel: threading.Event | None = None,
-    ) -> dict[Any, BaseException]:
-        """Run `work` over `items` in a thread pool; the exceptions by item. On Ctrl-C
-        the waiting workers are told (`cancel`) and not waited for."""
-        errors: dict[Any, BaseException] = {}
-        if not items:
-            return errors
-        if len(items) == 1:
-            try:
-                work(items[0])
-            except Exception as exc:  # noqa: BLE001 - collected and re-raised by the caller
-                errors[items[0]] = exc
-            return errors
-        pool = ThreadPoolExecutor(max_workers=min(self.max_workers, len(items)))
-        try:
-            futures: list[tuple[Any, Future[None]]] = [(i, pool.submit(work, i)) for i in items]
-            for item, future in futures:
-                failure = future.exception()
-                if failure is not None:
-                    errors[item] = failure
-        except BaseException:
-            if cancel is not None:
-                cancel.set()
-            pool.shutdown(wait=False, cancel_futures=True)
-            raise
-        pool.shutdown(wait=True)
-        return errors
+    ) -> Failures[Any]:
+        """Run `work` over `items` on up to max_workers threads; (item, exception) of
+        each failure. On Ctrl-C the running work is told (`cancel`) and not waited for."""
+        return fan_out(items, work, self.max_workers, cancel) if items else []
 
-    def _raise_collected(self, errors: Mapping[Any, BaseException], what: str) -> None:
+    def _raise_collected(
+        self, errors: Failures[Any] | Mapping[Any, BaseException], what: str
+    ) -> None:
+        """Raise what the parallel work raised: the one exception, or all in one error."""
         if not errors:
             return
-        items = list(errors.values())
+        items = list(errors.values()) if isinstance(errors, Mapping) else [e for _, e in errors]
         if len(items) == 1:
             raise items[0]
         first = next((e for e in items if isinstance(e, ComposerError)), None)
@@ -390,7 +371,7 @@ class Orchestrator:
             def work(name: str) -> None:
                 self._converge(spec, run, name, timeout)
 
-            for name, exc in self._parallel(level, work, run.cancel).items():
+            for name, exc in self._parallel(level, work, run.cancel):
                 errors[name] = exc
                 with run.lock:
                     run.failed[name] = getattr(exc, "message", None) or str(exc)
@@ -753,7 +734,7 @@ class Orchestrator:
                     for ref in plan.actions[name].keep:
                         self._restart_ref(spec, ref, timeout)
 
-                for name, exc in self._parallel(level, work, run.cancel).items():
+                for name, exc in self._parallel(level, work, run.cancel):
                     errors[name] = exc
                     run.failed[name] = getattr(exc, "message", None) or str(exc)
             self._raise_collected(errors, "restart")

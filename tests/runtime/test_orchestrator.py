@@ -617,3 +617,46 @@ def test_scale_down_and_recreate_on_change(
     Orchestrator(backend, events).up(changed)
     assert "Recreate" in {e.status for _, e in events.events}
     assert backend.instances(project_name)[0].pid != pid
+
+
+class _StuckRemoval(ProcessBackend):
+    """The real process backend, except that removing `stuck` instances fails (what an
+    engine answering 409 or a permission error looks like to the orchestrator)."""
+
+    def remove(self, spec: ProjectSpec, ref: InstanceRef, **kwargs: Any) -> None:
+        if ref.service == "stuck":
+            raise ComposerError(f"cannot remove {ref.name}: device busy", code="remove")
+        super().remove(spec, ref, **kwargs)
+
+
+def test_down_reports_every_failed_removal_and_removes_the_rest(
+    tmp_path: Path, project_name: str
+) -> None:
+    backend = _StuckRemoval(tmp_path / "state", backoff_base=0.05)
+    spec = load_spec(
+        tmp_path,
+        project_name,
+        """
+        services:
+          stuck:
+            image: alpine
+            command: sleep 300
+            scale: 2
+          fine:
+            image: alpine
+            command: sleep 300
+        """,
+    )
+    Orchestrator(backend).up(spec)
+    with pytest.raises(ComposerError) as failed:
+        Orchestrator(backend).down(spec)
+    message = str(failed.value)
+    assert message.startswith("down failed:")
+    assert f"cannot remove {project_name}-stuck-1" in message
+    assert f"cannot remove {project_name}-stuck-2" in message
+    left = sorted(s.ref.name for s in backend.instances(project_name))
+    assert left == [f"{project_name}-stuck-1", f"{project_name}-stuck-2"]
+    for name in left:  # stopped before the failed removal
+        assert not [s for s in backend.instances(project_name) if s.ref.name == name][0].running
+    for state in backend.instances(project_name):
+        ProcessBackend.remove(backend, spec, state.ref)

@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import contextlib
 import io
-import logging
 import os
 import sys
 import threading
@@ -49,8 +48,6 @@ if TYPE_CHECKING:
 
 # translate (with context, mounts, endpoints, settings) and images are imported by the
 # methods that create things: down, ps and stop never need them.
-
-log = logging.getLogger("composer.runtimes.docker")
 
 DEFAULT_GRACE = 10.0
 INSPECT_WORKERS = 8  # containers inspected at once for `ps`
@@ -255,8 +252,10 @@ class DockerBackend:
             self.warnings.append(message)
         if self.on_event is not None:
             self._emit("warning", None, None, "Warning", message)
-        else:
-            log.warning("%s", message)
+        else:  # used as a library, without the orchestrator's events
+            import logging
+
+            logging.getLogger("composer.runtimes.docker").warning("%s", message)
 
     def service_hash(self, name: str, service: Mapping[str, Any]) -> str:
         return service_hash(name, service)

@@ -1,0 +1,66 @@
+"""Run one piece of work per item on a few threads and collect what each raised.
+
+Why not `concurrent.futures`: every orchestrated command fans out (stop a level,
+start a level), and importing concurrent.futures (with logging and queue) cost each
+of them ~3 ms before its first engine call; this needs only `threading`.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable, Sequence
+from typing import TypeVar
+
+Item = TypeVar("Item")
+Failures = list[tuple[Item, BaseException]]
+
+
+def fan_out(
+    items: Sequence[Item],
+    work: Callable[[Item], None],
+    max_workers: int,
+    cancel: threading.Event | None = None,
+) -> Failures[Item]:
+    """`work(item)` for every item, at most `max_workers` at a time; (item, what it
+    raised) for each failed item, in the order of `items` (items need not be hashable).
+
+    When the waiting thread is interrupted (Ctrl-C), no further item starts,
+    `cancel` is set so running work can give up early, and the interruption is
+    raised at once; work already running finishes in the background (its threads
+    are not daemons, so the process waits for them before it exits)."""
+    if len(items) == 1:
+        try:
+            work(items[0])
+        except Exception as exc:  # noqa: BLE001 - collected for the caller
+            return [(items[0], exc)]
+        return []
+    failures: dict[int, BaseException] = {}
+    queue = iter(enumerate(items))
+    lock = threading.Lock()
+    stopped = threading.Event()
+
+    def worker() -> None:
+        while not stopped.is_set():
+            with lock:
+                taken = next(queue, None)
+            if taken is None:
+                return
+            position, item = taken
+            try:
+                work(item)
+            except BaseException as exc:  # noqa: BLE001 - collected for the caller
+                with lock:
+                    failures[position] = exc
+
+    threads = [threading.Thread(target=worker) for _ in range(min(max_workers, len(items)))]
+    try:
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+    except BaseException:
+        stopped.set()
+        if cancel is not None:
+            cancel.set()
+        raise
+    return [(items[position], failures[position]) for position in sorted(failures)]
