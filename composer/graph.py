@@ -131,9 +131,12 @@ EDGE_KINDS: dict[str, dict[str, Any]] = {
 DEFAULT_CONDITION = "service_started"
 
 
-def _replicas(name: str, service: dict[str, Any]) -> int | None:
-    """deploy.replicas, then scale; None when neither is set. Anything but an integer
-    is an error naming its path (the loader casts them, hand-made projects may not)."""
+def declared_replicas(name: str, service: Mapping[str, Any]) -> int | None:
+    """How many instances the service asks for: deploy.replicas, then scale; None when
+    neither is set. The one reading of the two keys (a loaded project has at most one
+    value: the reference refuses distinct ones, and its consistency check moves scale
+    to deploy.replicas). Anything but an integer is an error naming its path (the
+    loader casts them, hand-made projects may not)."""
     deploy = service.get("deploy")
     for path, value in (
         (("deploy", "replicas"), deploy.get("replicas") if isinstance(deploy, dict) else None),
@@ -185,7 +188,7 @@ def build_graph(project: dict[str, Any], name: str | None = None) -> ServiceGrap
         graph.add_node(
             service_name,
             profiles=list(service.get("profiles") or []),
-            replicas=_replicas(service_name, service),
+            replicas=declared_replicas(service_name, service),
             image=service.get("image"),
         )
     for service_name in sorted(services):

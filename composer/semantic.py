@@ -22,7 +22,8 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from composer.diagnostics.model import ERROR, WARNING, Diagnostic, at, from_error, relative_path
-from composer.errors import ComposerError
+from composer.errors import ComposerError, ConsistencyError
+from composer.graph import declared_replicas
 from composer.loader.dotenv import read_env_file
 from composer.loader.units import parse_bytes, parse_duration
 from composer.source import Location, format_path, key_loc_of, locate
@@ -171,13 +172,14 @@ class _Binding:
     location: Location | None
 
 
-def _replicas(service: dict[str, Any]) -> int:
-    scale = service.get("scale")
-    if isinstance(scale, int):
-        return scale
-    deploy = service.get("deploy")
-    replicas = deploy.get("replicas") if isinstance(deploy, dict) else None
-    return replicas if isinstance(replicas, int) else 1
+def _replicas(name: str, service: dict[str, Any]) -> int:
+    """graph.declared_replicas, 1 where it is unset or not an integer (reported by
+    the schema already)."""
+    try:
+        count = declared_replicas(name, service)
+    except ConsistencyError:
+        return 1
+    return 1 if count is None else count
 
 
 def _bindings(ctx: Context) -> list[_Binding]:
@@ -249,7 +251,7 @@ def check_port_conflicts(ctx: Context) -> Iterator[Diagnostic]:
                 "publish a different host port, or bind each to a different host IP",
             )
             continue
-        count = _replicas(ctx.project["services"][b.service])
+        count = _replicas(b.service, ctx.project["services"][b.service])
         if count > 1:
             yield ctx.diagnostic(
                 "port-conflict",

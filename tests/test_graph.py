@@ -17,7 +17,14 @@ from typing import Any
 import pytest
 
 from composer.errors import ConsistencyError, UsageError
-from composer.graph import build_graph, find_cycle, select, start_levels, stop_order
+from composer.graph import (
+    build_graph,
+    declared_replicas,
+    find_cycle,
+    select,
+    start_levels,
+    stop_order,
+)
 from composer.graph_render import FORMATS, render, view_of
 from composer.loader.options import LoadOptions
 from composer.loader.pipeline import LoadedProject, load_project
@@ -549,3 +556,27 @@ def test_views_share_one_level_computation(tmp_path: Path) -> None:
 def test_unknown_format_is_refused(tmp_path: Path) -> None:
     with pytest.raises(ValueError):
         render(_graph(tmp_path, SHOP), "png")
+
+
+@pytest.mark.parametrize(
+    ("service", "expected"),
+    [
+        ({}, None),
+        ({"scale": 2}, 2),
+        ({"deploy": {"replicas": 3}}, 3),
+        ({"deploy": {"replicas": 0}, "scale": 0}, 0),
+        # distinct values never reach here from the loader (the reference refuses
+        # them); deploy.replicas is what its consistency check keeps
+        ({"deploy": {"replicas": 3}, "scale": 2}, 3),
+        ({"deploy": {}}, None),
+    ],
+)
+def test_declared_replicas_is_the_one_reading(
+    service: dict[str, Any], expected: int | None
+) -> None:
+    assert declared_replicas("s", service) == expected
+
+
+def test_declared_replicas_refuses_what_is_no_integer() -> None:
+    with pytest.raises(ConsistencyError, match=r"services\.s\.scale: '2' is not an integer"):
+        declared_replicas("s", {"scale": "2"})

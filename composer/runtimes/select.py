@@ -13,10 +13,13 @@ import importlib
 import importlib.util
 import os
 from collections.abc import Mapping
-from pathlib import Path
+from typing import TYPE_CHECKING
 
 from composer.errors import ComposerError, UsageError
 from composer.runtimes.base import Backend
+
+if TYPE_CHECKING:
+    from pathlib import Path
 
 AUTO, PROCESS, DOCKER = "auto", "process", "docker"
 RUNTIMES = (AUTO, PROCESS, DOCKER)
@@ -34,7 +37,7 @@ def docker_engine_answers(
 
     env = os.environ if env is None else env
     address = engine_address(env)
-    if address.startswith("unix://") and not Path(address[len("unix://") :]).exists():
+    if address.startswith("unix://") and not os.path.exists(address[len("unix://") :]):
         return False
     try:
         return engine_available(timeout, env)

@@ -14,7 +14,6 @@ import os
 import sys
 import threading
 from collections.abc import Callable, Iterator, Mapping
-from pathlib import Path
 from typing import TYPE_CHECKING, Any, TextIO
 
 from composer.cli import console
@@ -35,6 +34,8 @@ from composer.record import Record
 from composer.runtimes.base import Backend, InstanceRef, LogLine, ProjectSpec
 
 if TYPE_CHECKING:
+    from pathlib import Path
+
     from composer.orchestrator.engine import Orchestrator
 
 
@@ -44,23 +45,33 @@ if TYPE_CHECKING:
 class Target(Record):
     """The project a command acts on, and where its instances live."""
 
-    __slots__ = ("spec", "runtime", "root", "loaded", "build", "pull")
+    __slots__ = ("spec", "runtime", "loaded", "build", "pull", "_root")
 
     def __init__(
         self,
         spec: ProjectSpec,
         runtime: str,
-        root: Path,
         loaded: bool,  # False: known by name only (no Compose file could be loaded)
         build: bool | None = None,  # up --build (True) / --no-build (False), image backends
         pull: str | None = None,  # up --pull always|missing|never
+        root: Path | None = None,
     ) -> None:
         self.spec = spec
         self.runtime = runtime
-        self.root = root
         self.loaded = loaded
         self.build = build
         self.pull = pull
+        self._root = root
+
+    @property
+    def root(self) -> Path:
+        """The process runtime's state root (found on first use: only that runtime
+        keeps state, and pathlib costs the other commands ~2 ms to import)."""
+        if self._root is None:
+            from composer.runtimes.select import state_root_path
+
+            self._root = state_root_path()
+        return self._root
 
     @property
     def name(self) -> str:
@@ -84,10 +95,9 @@ def load_target(
     """
     from composer.loader import snapshot
     from composer.orchestrator.plan import with_services_enabled
-    from composer.runtimes.select import resolve_runtime, state_root_path
+    from composer.runtimes.select import resolve_runtime
 
     runtime = resolve_runtime(runtime_option)
-    root = state_root_path()
     try:
         loaded = snapshot.load(args.load_options())
     except ComposerError as exc:
@@ -97,8 +107,9 @@ def load_target(
         from composer.runtimes.process.supervisor import load_spec
 
         name = check_project_name(args.project_name)
-        spec = load_spec(root, name) or ProjectSpec(name, os.getcwd(), (), {})
-        return Target(spec=spec, runtime=runtime, root=root, loaded=False)
+        target = Target(ProjectSpec(name, os.getcwd(), (), {}), runtime, loaded=False)
+        target.spec = load_spec(target.root, name) or target.spec
+        return target
     for warning in loaded.warnings:
         console.warn(warning)
     project = with_services_enabled(loaded.project, loaded.disabled_services, services or [])
@@ -109,7 +120,7 @@ def load_target(
         project=project,
         environment=dict(loaded.environment),
     )
-    return Target(spec=spec, runtime=runtime, root=root, loaded=True)
+    return Target(spec=spec, runtime=runtime, loaded=True)
 
 
 def check_services(target: Target, names: list[str]) -> None:

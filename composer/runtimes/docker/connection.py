@@ -12,7 +12,6 @@ from __future__ import annotations
 import json
 import os
 from collections.abc import Mapping
-from pathlib import Path
 from typing import Any
 
 from composer.errors import ComposerError
@@ -30,11 +29,12 @@ def _context_host(env: Mapping[str, str]) -> tuple[str, Any] | None:
     """Host and TLS config of $DOCKER_CONTEXT or the CLI's current context (not default)."""
     name = env.get("DOCKER_CONTEXT")
     if not name:
-        config_dir = Path(
-            env.get("DOCKER_CONFIG") or Path(env.get("HOME") or "~").expanduser() / ".docker"
+        config_dir = env.get("DOCKER_CONFIG") or os.path.join(
+            os.path.expanduser(env.get("HOME") or "~"), ".docker"
         )
         try:
-            name = json.loads((config_dir / "config.json").read_text()).get("currentContext")
+            with open(os.path.join(config_dir, "config.json"), encoding="utf-8") as handle:
+                name = json.load(handle).get("currentContext")
         except (OSError, ValueError, AttributeError):
             name = None
     if not name or name == "default":

@@ -22,6 +22,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from composer.errors import ComposerError
+from composer.graph import declared_replicas
 from composer.runtimes.base import Publisher
 
 ANY_HOST = "0.0.0.0"
@@ -47,14 +48,6 @@ class PortBinding:
         return Publisher(self.host_ip, self.target, self.published, self.protocol)
 
 
-def replicas_of(service: Mapping[str, Any]) -> int:
-    """`scale`, else `deploy.replicas`, else 1."""
-    scale = service.get("scale")
-    if scale is None:
-        scale = (service.get("deploy") or {}).get("replicas")
-    return 1 if scale is None else int(scale)
-
-
 def _range(text: str) -> tuple[int, int]:
     first, _, last = text.partition("-")
     return int(first), int(last or first)
@@ -66,7 +59,8 @@ def plan_ports(
     """The bindings of replica `index`; raises when they cannot work with host processes."""
     if oneoff:
         return []  # like `compose run` without --service-ports
-    replicas = replicas_of(service)
+    replicas = declared_replicas(service_name, service)
+    replicas = 1 if replicas is None else replicas
     plan: list[PortBinding] = []
     for position, port in enumerate(service.get("ports") or []):
         path = ("services", service_name, "ports", position)
