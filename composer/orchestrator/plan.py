@@ -182,9 +182,11 @@ def plan_up(
     actions: dict[str, ServiceActions] = {}
     for name in sorted(selected):
         count = replicas(graph.nodes[name].get("replicas"), scale.get(name))
-        wanted_hash = hash_of(name, service_map[name])
         act = ServiceActions(service=name, scale=count)
         current = by_service.get(name, {})
+        # hashed only when something exists to compare with (the first `up` of a
+        # project hashes each service once, when its containers are made)
+        wanted_hash = hash_of(name, service_map[name]) if current else None
         for index in range(1, count + 1):
             ref = InstanceRef(project_name, name, index)
             state = current.get(index)

@@ -24,7 +24,7 @@ Public API:
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from composer.render.json_emit import emit_json
 from composer.render.model import (
@@ -34,7 +34,13 @@ from composer.render.model import (
     project_json_tree,
     project_yaml_tree,
 )
-from composer.render.yaml_emit import Annotate, emit_yaml
+
+if TYPE_CHECKING:
+    from composer.render.yaml_emit import Annotate
+
+# The YAML emitter is imported by the functions that print YAML: its scalar-style
+# patterns take ~8 ms to compile, and the config hash of the run commands (JSON)
+# never needs them.
 
 __all__ = ["RenderError", "dump_json", "dump_yaml", "render_json", "render_yaml"]
 
@@ -48,6 +54,8 @@ def render_yaml(
     """`docker compose config` text for a canonical project (ends with a newline).
     `annotate(key_path)` may return a comment for a value's line (`config --sources`);
     comments must not contain `$` when `escape_dollars` is on."""
+    from composer.render.yaml_emit import emit_yaml
+
     text = emit_yaml(project_yaml_tree(project), annotate=annotate)
     return text.replace("$", "$$") if escape_dollars else text
 
@@ -64,6 +72,8 @@ def dump_yaml(value: Any, *, indent: int = 2, sort_keys: bool = True) -> str:
     """Any plain value as yaml.v3 prints a Go `map[string]any`/`[]any`: maps sorted by
     yaml.v3's key order (`sort_keys=False` keeps the given order, as for a struct), no
     `$` escaping. `indent=4` matches `yaml.Marshal` (e.g. `config --variables`)."""
+    from composer.render.yaml_emit import emit_yaml
+
     return emit_yaml(any_yaml(value, sort_keys), indent)
 
 

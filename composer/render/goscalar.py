@@ -8,7 +8,6 @@ their observable choices so the emitters can stay simple.
 
 from __future__ import annotations
 
-import calendar
 import functools
 import math
 import re
@@ -84,7 +83,7 @@ def _is_timestamp(text: str) -> bool:
             continue
         parts = [int(p) if p is not None else 0 for p in match.groups()]
         year, month, day = parts[0], parts[1], parts[2]
-        if not 1 <= month <= 12 or not 1 <= day <= calendar.monthrange(year, month)[1]:
+        if not 1 <= month <= 12 or not 1 <= day <= _days_in(year, month):
             continue
         if len(parts) >= 6 and (parts[3] >= 24 or parts[4] >= 60 or parts[5] >= 60):
             continue
@@ -239,3 +238,10 @@ def yaml_sorted(keys: Iterable[Hashable]) -> list[Hashable]:
 def json_sorted(keys: Iterable[Hashable]) -> list[Hashable]:
     """encoding/json's map key order: byte-wise on the UTF-8 text (= code point order)."""
     return sorted(keys, key=lambda k: k if isinstance(k, str) else str(k))
+
+
+def _days_in(year: int, month: int) -> int:
+    """Days in `month` of `year` (calendar is imported here only: ~2 ms at start-up)."""
+    import calendar
+
+    return calendar.monthrange(year, month)[1]

@@ -568,6 +568,7 @@ class DockerBackend:
                             self.api, service_name, image, platform=platform, progress=progress
                         )
                         action = img.USE
+                        info = img.inspect_image(self.api, image)  # what the pull brought
                     except img.ImageError as exc:
                         if action == img.PULL:
                             raise
@@ -588,7 +589,6 @@ class DockerBackend:
                     )
                     self._image_ids[image] = image_id
                     return image_id
-                info = img.inspect_image(self.api, image)
             if info is None:
                 raise img.ImageError(
                     f'service "{service_name}": image "{image}" is not on the engine',
