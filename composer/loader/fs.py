@@ -59,39 +59,32 @@ def _call(operation: str, *args: Any) -> Any:
 
 
 def exists(path: str) -> bool:
-    result: bool = _call("exists", path)
-    return result
+    return bool(_call("exists", path))
 
 
 def isfile(path: str) -> bool:
-    result: bool = _call("isfile", path)
-    return result
+    return bool(_call("isfile", path))
 
 
 def isdir(path: str) -> bool:
-    result: bool = _call("isdir", path)
-    return result
+    return bool(_call("isdir", path))
 
 
 def islink(path: str) -> bool:
-    result: bool = _call("islink", path)
-    return result
+    return bool(_call("islink", path))
 
 
 def realpath(path: str) -> str:
-    result: str = _call("realpath", path)
-    return result
+    return str(_call("realpath", path))
 
 
 def read_text(path: str, errors: str = "strict") -> str:
     """The file as UTF-8 text (universal newlines); OSError/UnicodeDecodeError as open raises them."""
-    result: str = _call("read_text", path, errors)
-    return result
+    return str(_call("read_text", path, errors))
 
 
 def read_bytes(path: str) -> bytes:
-    result: bytes = _call("read_bytes", path)
-    return result
+    return bytes(_call("read_bytes", path))
 
 
 @contextlib.contextmanager

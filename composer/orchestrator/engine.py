@@ -31,7 +31,7 @@ from composer.orchestrator.events import (
     UpOptions,
     UpResult,
 )
-from composer.orchestrator.fanout import Failures, fan_out
+from composer.orchestrator.fanout import Background, Failures, fan_out
 from composer.orchestrator.plan import (
     HashOf,
     ServiceActions,
@@ -647,24 +647,47 @@ class Orchestrator:
                     )
             else:
                 targets = list(states)
+            # A network can go once nothing on it runs: its removal (the slowest
+            # engine call of a down) starts when the last container has stopped,
+            # while the stopped ones are still being removed. Volumes wait for the
+            # containers' removal (a stopped container still holds its volumes).
+            networks = Background(lambda: self._remove_networks(spec))
+            running = sum(1 for s in targets if s.running)
+            counter = threading.Lock()
             removed: list[InstanceRef] = []
-            for level in plan_stop(graph, targets):
+            try:
+                if running == 0:
+                    networks.start()
+                for level in plan_stop(graph, targets):
 
-                def work(state: InstanceState) -> None:
-                    # As listed a moment ago, as the reference does: no second look.
-                    # An instance that stopped since is a no-op to stop, and one that
-                    # came back since is killed by remove.
-                    if state.running:  # restarting counts as running
-                        self._stop_ref(spec, state.ref, timeout)
-                    self._remove_ref(spec, state.ref, volumes=volumes)
+                    def work(state: InstanceState) -> None:
+                        nonlocal running
+                        # As listed a moment ago, as the reference does: no second
+                        # look. An instance that stopped since is a no-op to stop,
+                        # and one that came back since is killed by remove.
+                        if state.running:  # restarting counts as running
+                            self._stop_ref(spec, state.ref, timeout)
+                            with counter:
+                                running -= 1
+                                last = running == 0
+                            if last:
+                                networks.start()
+                        self._remove_ref(spec, state.ref, volumes=volumes)
 
-                self._raise_collected(self._parallel(level, work), "down")
-                removed.extend(s.ref for s in level)
+                    self._raise_collected(self._parallel(level, work), "down")
+                    removed.extend(s.ref for s in level)
+            except BaseException:
+                if networks.started:  # not left running behind the error it would hide
+                    with contextlib.suppress(Exception):
+                        networks.join()
+                raise
             if not removed:
                 self.warn(f'No resource found to remove for project "{spec.name}".')
             if images:
                 self._remove_images(spec, images)
-            self._remove_resources(spec, volumes)
+            networks.join()
+            if volumes and self.backend.capabilities.volumes:
+                self._remove_section(spec, "volumes", VOLUME, self.backend.remove_volume)
             return removed
 
     def _remove_images(self, spec: ProjectSpec, which: str) -> None:
@@ -676,24 +699,21 @@ class Orchestrator:
         for image in remove(spec, which):
             self.emit(Event(IMAGE, None, str(image), "Removed"))
 
-    def _remove_resources(self, spec: ProjectSpec, volumes: bool) -> None:
-        caps = self.backend.capabilities
-        if caps.networks:
-            for key, network in sorted((spec.project.get("networks") or {}).items()):
-                if isinstance(network, Mapping) and network.get("external"):
-                    continue
-                name = (network or {}).get("name") or f"{spec.name}_{key}"
-                self.emit(Event(NETWORK, None, name, "Removing"))
-                if self.backend.remove_network(spec, key):
-                    self.emit(Event(NETWORK, None, name, "Removed"))
-        if caps.volumes and volumes:
-            for key, volume in sorted((spec.project.get("volumes") or {}).items()):
-                if isinstance(volume, Mapping) and volume.get("external"):
-                    continue
-                name = (volume or {}).get("name") or f"{spec.name}_{key}"
-                self.emit(Event(VOLUME, None, name, "Removing"))
-                if self.backend.remove_volume(spec, key):
-                    self.emit(Event(VOLUME, None, name, "Removed"))
+    def _remove_networks(self, spec: ProjectSpec) -> None:
+        if self.backend.capabilities.networks:
+            self._remove_section(spec, "networks", NETWORK, self.backend.remove_network)
+
+    def _remove_section(
+        self, spec: ProjectSpec, section: str, kind: str, remove: Callable[[ProjectSpec, str], bool]
+    ) -> None:
+        """Remove the project's own networks or volumes (external ones stay)."""
+        for key, config in sorted((spec.project.get(section) or {}).items()):
+            if isinstance(config, Mapping) and config.get("external"):
+                continue
+            name = (config or {}).get("name") or f"{spec.name}_{key}"
+            self.emit(Event(kind, None, name, "Removing"))
+            if remove(spec, key):
+                self.emit(Event(kind, None, name, "Removed"))
 
     def restart(
         self,

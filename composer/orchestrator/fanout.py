@@ -64,3 +64,40 @@ def fan_out(
             cancel.set()
         raise
     return [(items[position], failures[position]) for position in sorted(failures)]
+
+
+class Background:
+    """One piece of work on its own thread, started at most once, from any thread
+    (`down` removes the networks as soon as the last container has stopped, while
+    the containers are still being removed); `join` re-raises what it raised."""
+
+    def __init__(self, work: Callable[[], None]) -> None:
+        self._work = work
+        self._lock = threading.Lock()
+        self._thread: threading.Thread | None = None
+        self._failure: BaseException | None = None
+
+    @property
+    def started(self) -> bool:
+        return self._thread is not None
+
+    def start(self) -> None:
+        with self._lock:
+            if self._thread is not None:
+                return
+            self._thread = threading.Thread(target=self._run)
+            self._thread.start()
+
+    def _run(self) -> None:
+        try:
+            self._work()
+        except BaseException as exc:  # noqa: BLE001 - re-raised by join
+            self._failure = exc
+
+    def join(self) -> None:
+        """Wait for the work (run it here if it was never started); raise its failure."""
+        self.start()
+        assert self._thread is not None
+        self._thread.join()
+        if self._failure is not None:
+            raise self._failure

@@ -553,9 +553,18 @@ def test_orchestrator_up_and_down_of_a_three_service_project(project: Project) -
         after = started()
         assert after["web"] == before["web"] and after["client"] != before["client"]
         anonymous = anonymous_volumes(project.name)
+        events.clear()
         orchestrator.down(changed, volumes=True, timeout=1)
     assert existing_volumes(anonymous) == set()  # down -v: anonymous ones too
     assert leftovers(project.name) == {}
+    # the network goes once every container has stopped (maybe while they are being
+    # removed); the volume once every container is gone
+    order = [(e.kind, e.status) for e in events]
+    last_stop = max(i for i, step in enumerate(order) if step == ("container", "Stopped"))
+    network_gone = order.index(("network", "Removed"))
+    last_removed = max(i for i, step in enumerate(order) if step == ("container", "Removed"))
+    assert last_stop < order.index(("network", "Removing")) < network_gone
+    assert last_removed < order.index(("volume", "Removing"))
 
 
 def test_a_failure_halfway_leaves_what_down_removes(project: Project) -> None:

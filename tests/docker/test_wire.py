@@ -67,7 +67,6 @@ class RecordingProxy:
                 chunk = source.recv(65536)
                 if not chunk:
                     break
-                target.sendall(chunk)
                 buffer += chunk
                 while b"\r\n\r\n" in buffer:
                     head, rest = buffer.split(b"\r\n\r\n", 1)
@@ -82,6 +81,8 @@ class RecordingProxy:
                     method, target_path, _ = lines[0].split(" ", 2)
                     self.requests.append((method, target_path, rest[:length]))
                     buffer = rest[length:]
+                # forwarded once recorded: the answer cannot overtake the record
+                target.sendall(chunk)
         except OSError:
             pass
         finally:
