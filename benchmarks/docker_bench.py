@@ -188,6 +188,12 @@ def main() -> int:
                     redone += 1
                     if redone > args.runs:
                         sys.exit("too many failed rounds; see the notes above")
+                    # dockerd 20.10 may go on counting an endpoint on a network it
+                    # failed to release: fresh project names, warmed up again
+                    for tool in tools:
+                        tool.clean(names[tool.label], folder)
+                        names[tool.label] = f"{names[tool.label]}r{redone}"
+                        tool.cycle(names[tool.label], folder, False)
             finally:
                 for tool in tools:  # whatever a failed run left behind
                     tool.clean(names[tool.label], folder)

@@ -13,6 +13,16 @@ def out(text: str, *, flush: bool = False) -> None:
         sys.stdout.flush()
 
 
+def confirm(question: str) -> bool:
+    """Ask `question` on the terminal (y/N, as the reference asks). False without one:
+    a pipeline or CI job is never left waiting for an answer."""
+    if not (sys.stdin.isatty() and sys.stderr.isatty()):
+        return False
+    sys.stderr.write(f"{question} [y/N] ")
+    sys.stderr.flush()
+    return sys.stdin.readline().strip().lower() in ("y", "yes")
+
+
 def warn(message: str) -> None:
     sys.stderr.write(f"warning: {message}\n")
 

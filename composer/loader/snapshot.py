@@ -16,6 +16,7 @@ cannot be read or written is skipped silently: it only ever saves time.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import pickle
 import sys
@@ -90,6 +91,8 @@ def load(options: LoadOptions) -> SavedLoad:
     path = os.path.join(folder, f"{zlib.crc32(repr(key).encode()):08x}.pickle")
     saved = _read(path, key)
     if saved is not None:
+        with contextlib.suppress(OSError):
+            os.utime(path)  # recently used: the last to be trimmed
         return saved
     with fs.recording() as journal:
         loaded = SavedLoad.of(_load(options))
@@ -207,7 +210,7 @@ def _write(path: str, entry: dict[str, Any]) -> None:
 
 
 def _trim(folder: str) -> None:
-    """Keep the MAX_SAVED most recent loads."""
+    """Keep the MAX_SAVED most recently used loads."""
     saved = [e for e in os.scandir(folder) if e.name.endswith(".pickle")]
     if len(saved) <= MAX_SAVED:
         return

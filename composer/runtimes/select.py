@@ -12,7 +12,7 @@ from __future__ import annotations
 import importlib
 import importlib.util
 import os
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import TYPE_CHECKING
 
 from composer.errors import ComposerError, UsageError
@@ -87,10 +87,12 @@ def make_backend(
     *,
     build: bool | None = None,
     pull: str | None = None,
+    confirm: Callable[[str], bool] | None = None,
 ) -> Backend:
     """A backend object for a resolved runtime name. `build` (--build True, --no-build
     False) and `pull` (--pull POLICY) concern images; runtimes without images ignore
-    them (the CLI says so)."""
+    them (the CLI says so). `confirm(question)` answers what a backend must ask before
+    it destroys data (None: no, with a warning)."""
     if runtime == PROCESS:
         from composer.runtimes.process.backend import ProcessBackend
 
@@ -102,7 +104,7 @@ def make_backend(
             from composer.runtimes.docker.images import ImageRequest
 
             images = ImageRequest(build=build, pull=pull)
-        backend: Backend = module.DockerBackend(env=env, images=images)
+        backend: Backend = module.DockerBackend(env=env, images=images, confirm=confirm)
         return backend
     raise UsageError(f'unknown runtime "{runtime}"', code="runtime")
 

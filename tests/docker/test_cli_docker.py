@@ -71,6 +71,7 @@ def composer(
         [sys.executable, "-m", "composer", "-p", project.name, *args, "--runtime", "docker"],
         cwd=cwd or project.root,
         env=environ,
+        stdin=subprocess.DEVNULL,  # no terminal: nothing may wait for an answer
         capture_output=True,
         text=True,
         timeout=180,
@@ -448,6 +449,91 @@ def test_a_network_whose_configuration_changed_is_made_again(project: Project) -
     again = composer(project, "up", "-d", "--wait")  # unchanged now: nothing is redone
     assert "Removed" not in again.stderr and "Stopping" not in again.stderr
     composer(project, "down")
+    assert leftovers(project.name) == {}
+
+
+VOLUME_PROJECT = f"""
+    services:
+      app:
+        image: {BUSYBOX}
+        command: ["sleep", "600"]
+        init: true
+        volumes: [data:/data]
+    volumes:
+      data:
+        labels: {{generation: GENERATION}}
+    """
+
+
+def test_a_changed_volume_is_kept_unless_up_is_told_yes(project: Project) -> None:
+    """As the reference: without a yes the volume and its data stay (with a warning);
+    `up -y` removes the containers that mount it, makes the volume again with the new
+    configuration, and creates the containers anew."""
+    project.write(VOLUME_PROJECT.replace("GENERATION", "one"))
+    composer(project, "up", "-d", "--wait")
+    app = f"{project.name}-app-1"
+    exec_output(app, ["sh", "-c", "echo precious > /data/file"])
+    project.write(VOLUME_PROJECT.replace("GENERATION", "two"))
+    kept = composer(project, "up", "-d", "--wait")
+    assert "doesn't match configuration in compose file" in kept.stderr
+    assert "kept with its data" in kept.stderr
+    assert exec_output(app, ["cat", "/data/file"]) == "precious\n"
+    before = ids_by_name(project.name)[app]
+    told = composer(project, "up", "-d", "--wait", "-y")
+    assert f"Container {app}  Removed" in told.stderr
+    assert f"Volume {project.name}_data  Created" in told.stderr
+    client = engine_client()
+    try:
+        volume = client.inspect_volume(f"{project.name}_data")
+        after = client.inspect_container(app)
+    finally:
+        client.close()
+    assert volume["Labels"]["generation"] == "two"
+    assert after["Id"] != before and after["State"]["Running"]
+    assert exec_output(app, ["ls", "/data"]) == ""
+    again = composer(project, "up", "-d", "--wait")  # matches now: no question, no warning
+    assert "match configuration" not in again.stderr
+    composer(project, "down", "-v")
+    assert leftovers(project.name) == {}
+
+
+def test_a_changed_volume_is_recreated_when_the_terminal_says_yes(project: Project) -> None:
+    """On a terminal `up` asks the reference's question and takes y for yes."""
+    import pty
+    import select
+
+    project.write(VOLUME_PROJECT.replace("GENERATION", "one"))
+    composer(project, "up", "-d", "--wait")
+    project.write(VOLUME_PROJECT.replace("GENERATION", "two"))
+    leader, follower = pty.openpty()
+    environ = dict(os.environ, COMPOSER_STATE_DIR=str(project.root / ".state"))
+    process = subprocess.Popen(
+        [sys.executable, "-m", "composer", "-p", project.name, "up", "-d", "--runtime", "docker"],
+        cwd=project.root,
+        env=environ,
+        stdin=follower,
+        stdout=subprocess.DEVNULL,
+        stderr=follower,
+    )
+    os.close(follower)
+    seen = b""
+    try:
+        while b"[y/N]" not in seen:
+            ready, _, _ = select.select([leader], [], [], 60)
+            assert ready, f"no question asked: {seen!r}"
+            seen += os.read(leader, 4096)
+        os.write(leader, b"y\n")
+        assert process.wait(timeout=120) == 0
+    finally:
+        process.kill()
+        os.close(leader)
+    assert b"Recreate (data will be lost)?" in seen
+    client = engine_client()
+    try:
+        assert client.inspect_volume(f"{project.name}_data")["Labels"]["generation"] == "two"
+    finally:
+        client.close()
+    composer(project, "down", "-v")
     assert leftovers(project.name) == {}
 
 

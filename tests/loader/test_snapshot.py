@@ -223,3 +223,23 @@ def test_reused_corpus_load_equals_fresh_load(  # type: ignore[no-untyped-def]
         fresh.working_dir,
         fresh.files,
     )
+
+
+def test_the_least_recently_used_loads_are_trimmed(
+    loads: Loads, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(snapshot, "MAX_SAVED", 2)
+    loads.env["V"] = "a"
+    loads.load()
+    (first,) = loads.saved_files()
+    os.utime(first, ns=(1, 1))  # long ago
+    loads.env["V"] = "b"
+    loads.load()
+    (second,) = [p for p in loads.saved_files() if p != first]
+    os.utime(second, ns=(2, 2))
+    loads.env["V"] = "a"
+    loads.load()  # used again: now the most recent
+    assert loads.fresh == 2
+    loads.env["V"] = "c"
+    loads.load()  # a third: the least recently used one goes
+    assert first in loads.saved_files() and second not in loads.saved_files()

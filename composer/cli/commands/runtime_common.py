@@ -45,7 +45,7 @@ if TYPE_CHECKING:
 class Target(Record):
     """The project a command acts on, and where its instances live."""
 
-    __slots__ = ("spec", "runtime", "loaded", "build", "pull", "_root")
+    __slots__ = ("spec", "runtime", "loaded", "build", "pull", "assume_yes", "_root")
 
     def __init__(
         self,
@@ -54,6 +54,7 @@ class Target(Record):
         loaded: bool,  # False: known by name only (no Compose file could be loaded)
         build: bool | None = None,  # up --build (True) / --no-build (False), image backends
         pull: str | None = None,  # up --pull always|missing|never
+        assume_yes: bool = False,  # up -y: yes to every question (recreate a volume)
         root: Path | None = None,
     ) -> None:
         self.spec = spec
@@ -61,6 +62,7 @@ class Target(Record):
         self.loaded = loaded
         self.build = build
         self.pull = pull
+        self.assume_yes = assume_yes
         self._root = root
 
     @property
@@ -137,7 +139,10 @@ def check_services(target: Target, names: list[str]) -> None:
 def make_backend(target: Target) -> Backend:
     from composer.runtimes.select import make_backend as make
 
-    return make(target.runtime, build=target.build, pull=target.pull)
+    def confirm(question: str) -> bool:
+        return target.assume_yes or console.confirm(question)
+
+    return make(target.runtime, build=target.build, pull=target.pull, confirm=confirm)
 
 
 def is_process(target: Target) -> bool:

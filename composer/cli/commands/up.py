@@ -202,6 +202,7 @@ def up(
     no_color: bool,
     timestamps: bool,
     runtime: str | None,
+    assume_yes: bool,
 ) -> int:
     names = list(services or [])
     if exit_code_from and not abort_on_container_failure:
@@ -217,6 +218,7 @@ def up(
     check_services(target, names)
     target.build = True if build else (False if no_build else None)
     target.pull = pull
+    target.assume_yes = assume_yes
     if is_process(target) and (build or no_build or pull):
         console.warn("--build, --no-build and --pull have no effect on the process runtime")
     if exit_code_from:
@@ -281,6 +283,12 @@ COMMANDS = (
                 "Return the exit code of SERVICE (implies --abort-on-container-exit)",
             ),
             Option("no_deps", ("--no-deps",), FLAG, "Don't start linked services"),
+            Option(
+                "assume_yes",
+                ("--yes", "-y"),
+                FLAG,
+                'Assume "yes" to every question (recreate a volume whose configuration changed)',
+            ),
             Option("scale", ("--scale",), LIST, "SERVICE=NUM instances"),
             Option("force_recreate", ("--force-recreate",), FLAG, "Recreate even when unchanged"),
             Option(

@@ -154,8 +154,12 @@ class DockerBackend:
         env: Mapping[str, str] | None = None,
         images: ImageRequest | None = None,
         on_event: Callable[[Any], None] | None = None,
+        confirm: Callable[[str], bool] | None = None,
     ) -> None:
         self._client = client
+        # asked before data is destroyed (a volume whose configuration changed);
+        # None answers no
+        self.confirm = confirm
         self.env = dict(os.environ if env is None else env)
         self.images = images  # None: what `up` does without --build/--pull
         self.on_event = on_event
@@ -459,11 +463,52 @@ class DockerBackend:
             )
         recorded = labels.get(lb.CONFIG_HASH)
         if recorded and recorded != lb.volume_hash(key, config):
+            question = (
+                f'Volume "{name}" exists but doesn\'t match configuration in compose file. '
+                "Recreate (data will be lost)?"
+            )
+            if self.confirm is not None and self.confirm(question):
+                self._recreate_volume(spec, key, name)
+                return True
             self._warn(
                 f'volume "{name}" exists but doesn\'t match configuration in compose file; '
-                "remove it (down -v) to recreate it (its data will be lost)"
+                "kept with its data (`up -y` recreates it, losing the data)"
             )
         return False
+
+    def _recreate_volume(self, spec: ProjectSpec, key: str, name: str) -> None:
+        """What the reference does when told yes: the project's containers that mount
+        the volume are stopped and removed (`up` creates them again), then the volume
+        is removed and created with the new configuration."""
+        from composer.runtimes.docker.translate import volume_create_args
+
+        users = self._call(
+            f"cannot list the containers of volume {name}",
+            self.api.containers,
+            all=True,
+            filters={"volume": name, "label": f"{lb.PROJECT}={spec.name}"},
+        )
+        for summary in users:
+            ident = str(summary["Id"])
+            shown = str((summary.get("Names") or [ident])[0]).lstrip("/")
+            service = (summary.get("Labels") or {}).get(lb.SERVICE)
+            if summary.get("State") in ("running", "restarting", "paused"):
+                self._emit("container", service, shown, "Stopping")
+                self._call(f"failed to stop {shown}", self.api.stop, ident)
+                self._emit("container", service, shown, "Stopped")
+            self._emit("container", service, shown, "Removing")
+            self._call(f"failed to remove {shown}", self.api.remove_container, ident, force=True)
+            self._emit("container", service, shown, "Removed")
+            with self._lock:
+                self._anonymous.pop(ident, None)
+                for ref in [r for r, known in self._ids.items() if known == ident]:
+                    del self._ids[ref]
+        self._call(f"failed to remove volume {name}", self.api.remove_volume, name)
+        self._call(
+            f"failed to create volume {name}",
+            self.api.create_volume,
+            **volume_create_args(spec, key),
+        )
 
     def remove_network(self, spec: ProjectSpec, key: str) -> bool:
         config: Mapping[str, Any] = (spec.project.get("networks") or {}).get(key) or {}
