@@ -180,6 +180,8 @@ def _code_stamp() -> tuple[Any, ...]:
 def _read(path: str, key: tuple[Any, ...]) -> SavedLoad | None:
     try:
         with open(path, "rb") as handle:
+            if not _trusted(os.fstat(handle.fileno())):
+                return None
             entry = pickle.load(handle)
     except Exception:  # noqa: BLE001 - a missing, partial or stale file is a miss
         return None
@@ -189,6 +191,12 @@ def _read(path: str, key: tuple[Any, ...]) -> SavedLoad | None:
     if not isinstance(loaded, SavedLoad) or not fs.unchanged(entry.get("journal") or []):
         return None
     return loaded
+
+
+def _trusted(info: os.stat_result) -> bool:
+    """Only a file this user wrote and nobody else can change is unpickled (unpickling
+    runs code): COMPOSER_CACHE_DIR may point into a shared folder."""
+    return info.st_uid == os.getuid() and not info.st_mode & 0o022
 
 
 def _write(path: str, entry: dict[str, Any]) -> None:

@@ -176,6 +176,15 @@ def test_damaged_saved_file_is_a_miss(loads: Loads) -> None:
     assert loads.fresh == 2
 
 
+def test_a_saved_file_others_could_change_is_not_read(loads: Loads) -> None:
+    loads.load()
+    (saved,) = loads.saved_files()
+    saved.chmod(0o666)  # unpickling runs code: only files nobody else can write count
+    loads.load()
+    assert loads.fresh == 2
+    assert saved.stat().st_mode & 0o777 == 0o600  # written again, owner-only
+
+
 def test_stdin_and_config_switches_are_never_saved(loads: Loads) -> None:
     options = loads.options()
     options.stdin_text = "services:\n  s:\n    image: x\n"
