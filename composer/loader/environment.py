@@ -12,7 +12,10 @@ For every service, in the reference's order:
 3. `environment` entries override the files' values, null ones included;
 4. `label_file`s are read the same way into `labels`, which `labels` override.
 
-`env_file` and `label_file` are then dropped, as `config` prints them.
+`env_file` and `label_file` are then dropped, as `config` prints them; the run
+commands keep `label_file` (LoadOptions.keep_label_files): the reference's
+`com.docker.compose.config-hash` label hashes the service with it, so a container
+made by one tool is not recreated by the other.
 """
 
 from __future__ import annotations
@@ -65,7 +68,12 @@ def _read(
         ) from None
 
 
-def _resolve_service(service: dict[str, Any], lookup: Lookup, warnings: list[str] | None) -> None:
+def _resolve_service(
+    service: dict[str, Any],
+    lookup: Lookup,
+    warnings: list[str] | None,
+    keep_label_files: bool = False,
+) -> None:
     has_env = "environment" in service
     declared = _as_mapping(service.get("environment"))
     for key, value in declared.items():
@@ -113,7 +121,9 @@ def _resolve_service(service: dict[str, Any], lookup: Lookup, warnings: list[str
         if not merged:
             del service["environment"]
 
-    label_files = service.pop("label_file", None) or []
+    label_files = (
+        service.get("label_file") if keep_label_files else service.pop("label_file", None)
+    ) or []
     if isinstance(label_files, str):
         label_files = [label_files]
     if label_files:
@@ -145,12 +155,18 @@ def _env_file_entry(entry: Any) -> tuple[str | None, bool, str | None]:
 
 
 def resolve_environment(
-    project: dict[str, Any], lookup: Lookup, *, warnings: list[str] | None = None
+    project: dict[str, Any],
+    lookup: Lookup,
+    *,
+    warnings: list[str] | None = None,
+    keep_label_files: bool = False,
 ) -> dict[str, Any]:
-    """Resolve every service's environment and labels (in place); see module doc."""
+    """Resolve every service's environment and labels (in place); see module doc.
+    `keep_label_files`: leave `label_file` in the service after merging it, as the
+    project the reference runs does (its container config hash covers the list)."""
     services = project.get("services")
     if isinstance(services, dict):
         for service in services.values():
             if isinstance(service, dict):
-                _resolve_service(service, lookup, warnings)
+                _resolve_service(service, lookup, warnings, keep_label_files)
     return project

@@ -26,6 +26,7 @@ class LoadOptions(Record):
         "cwd",
         "stdin_text",
         "variable_hook",
+        "keep_label_files",
     )
 
     def __init__(
@@ -44,6 +45,7 @@ class LoadOptions(Record):
         cwd: str | None = None,
         stdin_text: str | None = None,
         variable_hook: Callable[..., None] | None = None,
+        keep_label_files: bool = False,
     ) -> None:
         self.files: list[str] = files if files is not None else []
         self.project_name = project_name
@@ -63,3 +65,6 @@ class LoadOptions(Record):
         # Told about each string that references variables (interpolation.VariableHook):
         # `validate` and `config --sources` use it; None costs nothing.
         self.variable_hook = variable_hook
+        # Run commands: keep `label_file` in the resolved service, as the project the
+        # reference runs does (its container config hash covers it; `config` drops it).
+        self.keep_label_files = keep_label_files

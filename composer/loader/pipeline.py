@@ -350,5 +350,10 @@ def _finish(
         else:
             ctx.errors.extend(consistency.problems(project, disabled))
     if options.resolve_environment and options.interpolate:
-        project = resolve_environment(project, ctx.lookup(), warnings=ctx.warnings)
+        project = resolve_environment(
+            project,
+            ctx.lookup(),
+            warnings=ctx.warnings,
+            keep_label_files=options.keep_label_files,
+        )
     return project, disabled

@@ -148,6 +148,7 @@ def _key(options: LoadOptions) -> tuple[Any, ...] | None:
         options.project_directory,
         tuple(options.env_files),
         tuple(options.profiles),
+        options.keep_label_files,
         options.cwd or os.getcwd(),
         tuple(sorted(environ.items())),
     )

@@ -120,8 +120,13 @@ class Project:
 
     def spec(self, env: dict[str, str] | None = None) -> ProjectSpec:
         environ = {"PATH": os.environ.get("PATH", "/usr/bin:/bin"), **(env or {})}
-        loaded = load_project(
-            LoadOptions(project_name=self.name, cwd=str(self.root), environ=environ)
+        loaded = load_project(  # loaded as the run commands load it
+            LoadOptions(
+                project_name=self.name,
+                cwd=str(self.root),
+                environ=environ,
+                keep_label_files=True,
+            )
         )
         return ProjectSpec(
             loaded.name,

