@@ -128,15 +128,13 @@ class Orchestrator:
     ) -> Failures[Any]:
         """Run `work` over `items` on up to max_workers threads; (item, exception) of
         each failure. On Ctrl-C the running work is told (`cancel`) and not waited for."""
-        return fan_out(items, work, self.max_workers, cancel) if items else []
+        return fan_out(items, work, self.max_workers, cancel)
 
-    def _raise_collected(
-        self, errors: Failures[Any] | Mapping[Any, BaseException], what: str
-    ) -> None:
+    def _raise_collected(self, errors: Failures[Any], what: str) -> None:
         """Raise what the parallel work raised: the one exception, or all in one error."""
         if not errors:
             return
-        items = list(errors.values()) if isinstance(errors, Mapping) else [e for _, e in errors]
+        items = [e for _, e in errors]
         if len(items) == 1:
             raise items[0]
         first = next((e for e in items if isinstance(e, ComposerError)), None)
@@ -363,7 +361,7 @@ class Orchestrator:
 
     def _levels(self, spec: ProjectSpec, run: _Run, timeout: float | None) -> None:
         """Start levels one after the other, the services of a level in parallel."""
-        errors: dict[str, BaseException] = {}
+        errors: Failures[str] = []
         for level in run.plan.levels:
             if run.cancel.is_set():
                 break
@@ -372,7 +370,7 @@ class Orchestrator:
                 self._converge(spec, run, name, timeout)
 
             for name, exc in self._parallel(level, work, run.cancel):
-                errors[name] = exc
+                errors.append((name, exc))
                 with run.lock:
                     run.failed[name] = getattr(exc, "message", None) or str(exc)
         self._raise_collected(errors, "up")
@@ -746,7 +744,7 @@ class Orchestrator:
                 orphans=[],
             )
             run = _Run(plan, cancel)
-            errors: dict[str, BaseException] = {}
+            errors: Failures[str] = []
             for level in plan.levels:
 
                 def work(name: str) -> None:
@@ -755,7 +753,7 @@ class Orchestrator:
                         self._restart_ref(spec, ref, timeout)
 
                 for name, exc in self._parallel(level, work, run.cancel):
-                    errors[name] = exc
+                    errors.append((name, exc))
                     run.failed[name] = getattr(exc, "message", None) or str(exc)
             self._raise_collected(errors, "restart")
             return [ref for name in sorted(by_service) for ref in by_service[name]]

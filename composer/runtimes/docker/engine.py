@@ -439,13 +439,7 @@ class DockerBackend:
                     path=("volumes", key),
                     hint=f"create it first: docker volume create {name}",
                 )
-            from composer.runtimes.docker.translate import volume_create_args
-
-            self._call(
-                f"failed to create volume {name}",
-                self.api.create_volume,
-                **volume_create_args(spec, key),
-            )
+            self._create_volume(spec, key, name)
             return True
         if config.get("external"):
             return False
@@ -480,30 +474,30 @@ class DockerBackend:
         """What the reference does when told yes: the project's containers that mount
         the volume are stopped and removed (`up` creates them again), then the volume
         is removed and created with the new configuration."""
-        from composer.runtimes.docker.translate import volume_create_args
-
         users = self._call(
             f"cannot list the containers of volume {name}",
             self.api.containers,
             all=True,
-            filters={"volume": name, "label": f"{lb.PROJECT}={spec.name}"},
+            filters={**lb.project_filter(spec.name), "volume": [name]},
         )
         for summary in users:
-            ident = str(summary["Id"])
-            shown = str((summary.get("Names") or [ident])[0]).lstrip("/")
-            service = (summary.get("Labels") or {}).get(lb.SERVICE)
-            if summary.get("State") in ("running", "restarting", "paused"):
-                self._emit("container", service, shown, "Stopping")
-                self._call(f"failed to stop {shown}", self.api.stop, ident)
-                self._emit("container", service, shown, "Stopped")
-            self._emit("container", service, shown, "Removing")
-            self._call(f"failed to remove {shown}", self.api.remove_container, ident, force=True)
-            self._emit("container", service, shown, "Removed")
-            with self._lock:
-                self._anonymous.pop(ident, None)
-                for ref in [r for r, known in self._ids.items() if known == ident]:
-                    del self._ids[ref]
+            state = self._remember(summary, spec.name)
+            if state is None:
+                continue
+            ref = state.ref
+            if state.running:
+                self._emit("container", ref.service, ref.name, "Stopping")
+                self.stop(spec, ref)
+                self._emit("container", ref.service, ref.name, "Stopped")
+            self._emit("container", ref.service, ref.name, "Removing")
+            self.remove(spec, ref)
+            self._emit("container", ref.service, ref.name, "Removed")
         self._call(f"failed to remove volume {name}", self.api.remove_volume, name)
+        self._create_volume(spec, key, name)
+
+    def _create_volume(self, spec: ProjectSpec, key: str, name: str) -> None:
+        from composer.runtimes.docker.translate import volume_create_args
+
         self._call(
             f"failed to create volume {name}",
             self.api.create_volume,
@@ -913,18 +907,22 @@ class DockerBackend:
         `down` do): `inspect` gives the pid, start time and restart count."""
         with self._engine(f'cannot list the containers of project "{project}"'):
             found = self.api.containers(all=include_stopped, filters=lb.project_filter(project))
-        states = []
-        for summary in found:
-            state = state_from_summary(summary)
-            if state is not None and state.ref.project == project:
-                ident = str(summary["Id"])
-                self._ids[state.ref] = ident
-                self._anonymous[ident] = anonymous_volumes(summary)
-                if summary.get("Image") and not state.ref.oneoff:
-                    ran = self._listed_images.setdefault(project, {})
-                    ran[state.ref.service] = str(summary["Image"])
-                states.append(state)
+        states = [s for s in (self._remember(summary, project) for summary in found) if s]
         return sorted(states, key=lambda s: s.ref)
+
+    def _remember(self, summary: Mapping[str, Any], project: str) -> InstanceState | None:
+        """The state of a listed container of `project` (None for others), its id,
+        anonymous volumes and image noted so later calls on it need no inspect."""
+        state = state_from_summary(summary)
+        if state is None or state.ref.project != project:
+            return None
+        ident = str(summary["Id"])
+        self._ids[state.ref] = ident
+        self._anonymous[ident] = anonymous_volumes(summary)
+        if summary.get("Image") and not state.ref.oneoff:
+            ran = self._listed_images.setdefault(project, {})
+            ran[state.ref.service] = str(summary["Image"])
+        return state
 
     def ps_rows(
         self,
