@@ -6,7 +6,9 @@ its ServiceGraph from the same edges.
 
 from __future__ import annotations
 
-from typing import Any
+TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing (PEP 781)
+if TYPE_CHECKING:
+    from typing import Any
 
 
 def dependency_edges(service: dict[str, Any]) -> list[str]:

@@ -16,7 +16,10 @@ from __future__ import annotations
 
 import math
 import struct
-from typing import Any
+
+TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing (PEP 781)
+if TYPE_CHECKING:
+    from typing import Any
 
 # ------------------------------------------------------------------ fmt
 

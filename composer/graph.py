@@ -15,15 +15,18 @@ so callers read the same; tests/test_graph_oracle.py checks it against networkx.
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator, KeysView, Mapping
-from typing import Any, Literal
 
 from composer.dependencies import dependency_edges
 from composer.errors import ConsistencyError, UsageError
 
-Attributes = dict[str, Any]
+TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing (PEP 781)
+if TYPE_CHECKING:
+    from typing import Any, Literal
+
+    Attributes = dict[str, Any]
 
 
-class _Edges(Mapping[tuple[str, str], Attributes]):
+class _Edges(Mapping[tuple[str, str], "Attributes"]):
     """networkx's edge view: iterate `(source, target)` pairs, `edges[u, v]` gives the
     attributes, `edges(data=True)` the `(source, target, attributes)` triples."""
 

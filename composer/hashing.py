@@ -11,7 +11,10 @@ from __future__ import annotations
 import hashlib
 import json
 from collections.abc import Iterator
-from typing import Any
+
+TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing (PEP 781)
+if TYPE_CHECKING:
+    from typing import Any
 
 # Fields whose change must not recreate the service.
 IGNORED_FIELDS = ("build", "pull_policy", "scale", "depends_on", "profiles")

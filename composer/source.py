@@ -11,7 +11,12 @@ contributed the value.
 from __future__ import annotations
 
 from collections.abc import Hashable, Iterable
-from typing import Any, NamedTuple
+
+from composer.record import NamedTuple
+
+TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing (PEP 781)
+if TYPE_CHECKING:
+    from typing import Any
 
 KeyPath = tuple[Hashable, ...]
 

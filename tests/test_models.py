@@ -15,6 +15,7 @@ import pytest
 from composer.cli.fastpath import parse_call
 from composer.errors import ComposerError
 from composer.graph import build_graph
+from composer.healthchecks import service_has_healthcheck
 from composer.loader.options import LoadOptions
 from composer.loader.pipeline import LoadedProject, load_project
 from composer.models import BindError, Project, Service
@@ -248,17 +249,43 @@ def test_project_spec_binds_once(loaded: LoadedProject) -> None:
     assert spec.model.service("db").has_healthcheck
 
 
-def test_plan_and_conditions_take_typed_services(loaded: LoadedProject) -> None:
+def test_plan_and_conditions_read_what_the_models_read(loaded: LoadedProject) -> None:
+    """Plans and conditions read the mappings (no pydantic on `up`); the typed models
+    give the same answers."""
     plan = plan_up("shop", loaded.project, [], hash_of=lambda name, service: None)
-    assert {n: a.scale for n, a in plan.actions.items()} == {"web": 3, "db": 1, "seed": 2}
     project = Project.from_loaded(loaded)
+    scales = {n: a.scale for n, a in plan.actions.items()}
+    assert scales == {"web": 3, "db": 1, "seed": 2}
+    assert scales == {name: s.replicas for name, s in project.services.items()}
     running = [InstanceState(InstanceRef("shop", "seed"), RUNNING)]
     # seed's healthcheck is disabled: service_healthy can never hold
-    result = cond.check(cond.SERVICE_HEALTHY, running, project.services["seed"])
+    result = cond.check(cond.SERVICE_HEALTHY, running, loaded.project["services"]["seed"])
     assert result.failure is not None and "no healthcheck" in result.failure
-    assert cond.has_healthcheck(project.services["db"]) and cond.has_healthcheck(
-        loaded.project["services"]["db"]
+    for name, service in loaded.project["services"].items():
+        assert service_has_healthcheck(service) == project.services[name].has_healthcheck
+
+
+@pytest.mark.parametrize(
+    ("check", "enabled"),
+    [
+        (None, False),
+        ({}, False),
+        ({"test": ["CMD", "true"]}, True),
+        ({"test": ["CMD-SHELL", "true"]}, True),
+        ({"test": "curl -f http://localhost"}, True),
+        ({"test": ["NONE"]}, False),
+        ({"test": []}, False),
+        ({"test": ["CMD", "true"], "disable": True}, False),
+        ({"interval": "5s"}, False),  # no test: the image's, which a service does not show
+    ],
+)
+def test_healthcheck_rule_is_the_models(check: dict[str, Any] | None, enabled: bool) -> None:
+    service: dict[str, Any] = (
+        {"image": "x"} if check is None else {"image": "x", "healthcheck": check}
     )
+    assert service_has_healthcheck(service) is enabled
+    if not isinstance((check or {}).get("test"), str):  # the model's test is a list
+        assert Service.bind(service, "web").has_healthcheck is enabled
 
 
 def test_plan_up_reports_a_bad_value_with_its_path() -> None:
@@ -267,10 +294,39 @@ def test_plan_up_reports_a_bad_value_with_its_path() -> None:
         plan_up("p", project, [])
 
 
-def test_with_services_enabled_reads_typed_profiles() -> None:
-    disabled = {"tool": {"profiles": ["dev"]}, "other": {"profiles": ["ops"]}}
+def test_with_services_enabled_reads_the_profiles() -> None:
+    disabled = {
+        "tool": {"profiles": ["dev"]},
+        "lint": {"profiles": ["dev", "ci"]},
+        "other": {"profiles": ["ops"]},
+    }
     enabled = with_services_enabled({"services": {}}, disabled, ["tool"])
-    assert sorted(enabled["services"]) == ["tool"]
+    assert sorted(enabled["services"]) == ["lint", "tool"]  # every service of profile dev
+
+
+def test_up_decisions_bind_no_model(tmp_path: Path) -> None:
+    """Plans, profile switching and conditions read mappings: `up` never imports
+    pydantic, whose import takes ~0.1 s of CPU from the engine starting containers."""
+    (tmp_path / "compose.yaml").write_text(COMPOSE)
+    code = (
+        "import sys\n"
+        "from composer.loader.options import LoadOptions\n"
+        "from composer.loader.snapshot import _load\n"
+        "from composer.orchestrator import conditions as cond\n"
+        "from composer.orchestrator.plan import plan_up, with_services_enabled\n"
+        "from composer.runtimes.base import RUNNING, InstanceRef, InstanceState\n"
+        "loaded = _load(LoadOptions(files=[]))\n"
+        "project = loaded.project\n"
+        "plan_up('shop', with_services_enabled(project, {'tool': {'image': 'x', 'profiles': ['dev']}}, ['tool']), [])\n"
+        "state = InstanceState(InstanceRef('shop', 'db'), RUNNING)\n"
+        "for condition in cond.CONDITIONS:\n"
+        "    cond.check(condition, [state], project['services']['db'])\n"
+        "sys.exit(3 if 'pydantic' in sys.modules or 'composer.models' in sys.modules else 0)\n"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", code], cwd=tmp_path, capture_output=True, text=True, timeout=60
+    )
+    assert result.returncode == 0, result.stderr
 
 
 # ---------------------------------------------------------------- pydantic stays off `config`

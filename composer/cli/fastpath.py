@@ -11,9 +11,6 @@ same calls and give the runner the same values (tests/test_cli_fastpath.py).
 
 from __future__ import annotations
 
-import importlib
-from typing import Any, NamedTuple
-
 from composer.cli.commands import MODULES
 from composer.cli.project_args import ProjectArgs
 from composer.cli.spec import (
@@ -23,9 +20,15 @@ from composer.cli.spec import (
     PROJECT_OPTIONS,
     Command,
     Option,
+    import_module,
     option_table,
     project_args,
 )
+from composer.record import NamedTuple
+
+TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing (PEP 781)
+if TYPE_CHECKING:
+    from typing import Any
 
 PROJECT_TABLE = option_table(PROJECT_OPTIONS)
 
@@ -46,7 +49,7 @@ def find_command(name: str) -> Command | None:
     module = MODULES.get(name)
     if module is None:
         return None
-    commands: tuple[Command, ...] = importlib.import_module(module).COMMANDS
+    commands: tuple[Command, ...] = import_module(module).COMMANDS
     return next((c for c in commands if c.name == name), None)
 
 

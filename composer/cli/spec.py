@@ -11,11 +11,15 @@ arguments named after `dest`, the same on both paths.
 
 from __future__ import annotations
 
-import importlib
+import sys
 from collections.abc import Callable, Mapping
-from typing import Any, NamedTuple
 
 from composer.cli.project_args import ProjectArgs
+from composer.record import NamedTuple
+
+TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing (PEP 781)
+if TYPE_CHECKING:
+    from typing import Any
 
 FLAG, TEXT, INT, LIST = "flag", "text", "int", "list"
 
@@ -75,9 +79,16 @@ class Command(NamedTuple):
 
     def call(self, project: ProjectArgs, values: Mapping[str, Any]) -> int:
         module, _, function = self.runner.partition(":")
-        runner: Callable[..., int | None] = getattr(importlib.import_module(module), function)
+        runner: Callable[..., int | None] = getattr(import_module(module), function)
         code = runner(project, **values) if self.project_options else runner(**values)
         return code or 0
+
+
+def import_module(name: str) -> Any:
+    """The module `name`, imported on first use (importlib.import_module without
+    importing importlib and warnings: ~0.5 ms of each command's start)."""
+    __import__(name)
+    return sys.modules[name]
 
 
 def option_table(options: tuple[Option, ...]) -> dict[str, Option]:

@@ -12,11 +12,14 @@ from __future__ import annotations
 import contextlib
 import os
 from collections.abc import Callable, Iterator
-from typing import Any
 
-# (operation, arguments, outcome): the outcome is the return value, or the name of the
-# exception class the operation raised
-Entry = tuple[str, tuple[Any, ...], Any]
+TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing (PEP 781)
+if TYPE_CHECKING:
+    from typing import Any
+
+    # (operation, arguments, outcome): the outcome is the return value, or the name of
+    # the exception class the operation raised
+    Entry = tuple[str, tuple[Any, ...], Any]
 
 _recording: list[Entry] | None = None
 

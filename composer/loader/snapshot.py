@@ -16,23 +16,28 @@ cannot be read or written is skipped silently: it only ever saves time.
 
 from __future__ import annotations
 
+# pickle's C half: the `pickle` module adds struct, re's parser for its helpers and a
+# probe for Jython (~1 ms of every run command) to the same load and dump functions
+import _pickle
 import contextlib
 import os
-import pickle
 import sys
 import zlib
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any
 
 from composer.loader import fs
 
+TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing (PEP 781)
 if TYPE_CHECKING:
+    from typing import Any
+
     from composer.loader.options import LoadOptions
     from composer.loader.pipeline import LoadedProject
 
 # Bumped when what is saved changes shape.
 FORMAT = 1
 MAX_SAVED = 64
+PICKLE_PROTOCOL = 5
 
 _PACKAGE = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
@@ -183,7 +188,7 @@ def _read(path: str, key: tuple[Any, ...]) -> SavedLoad | None:
         with open(path, "rb") as handle:
             if not _trusted(os.fstat(handle.fileno())):
                 return None
-            entry = pickle.load(handle)
+            entry = _pickle.load(handle)
     except Exception:  # noqa: BLE001 - a missing, partial or stale file is a miss
         return None
     if not isinstance(entry, dict) or entry.get("key") != key:
@@ -208,7 +213,7 @@ def _write(path: str, entry: dict[str, Any]) -> None:
         # owner-only: a load holds the environment, which may carry secrets
         descriptor = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
         with os.fdopen(descriptor, "wb") as handle:
-            pickle.dump(entry, handle, protocol=pickle.HIGHEST_PROTOCOL)
+            _pickle.dump(entry, handle, protocol=PICKLE_PROTOCOL)
         os.replace(temporary, path)
         _trim(folder)
     except Exception:  # noqa: BLE001 - read-only home, full disk, unpicklable value

@@ -10,6 +10,7 @@ from typing import Any
 
 from pydantic import Field, StrictInt
 
+from composer.healthchecks import is_enabled
 from composer.loader.units import parse_duration
 from composer.models.base import CanonicalModel, bind
 
@@ -47,10 +48,8 @@ class Healthcheck(CanonicalModel):
 
     @property
     def enabled(self) -> bool:
-        """An enabled test: not disabled, not `["NONE"]`, not empty."""
-        if self.disable or not self.test:
-            return False
-        return self.test[:1] != ["NONE"]
+        """An enabled test: not disabled, not `["NONE"]`, not empty (healthchecks.is_enabled)."""
+        return is_enabled({"test": self.test, "disable": self.disable})
 
     def seconds(self, field: str, default: float) -> float:
         """Duration `field` (interval, timeout, start_period, start_interval) in

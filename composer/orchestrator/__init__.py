@@ -7,9 +7,11 @@ this package decides which instances to touch and in what order, for every runti
 
 from __future__ import annotations
 
-from typing import Any
-
 from composer.orchestrator.events import Event, UpOptions, UpResult
+
+TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing (PEP 781)
+if TYPE_CHECKING:
+    from typing import Any
 
 __all__ = ["Event", "Orchestrator", "UpOptions", "UpResult"]
 

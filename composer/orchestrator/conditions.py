@@ -11,9 +11,10 @@ from __future__ import annotations
 import threading
 import time
 from collections.abc import Callable, Iterable, Mapping
-from typing import TYPE_CHECKING, Any, NamedTuple
 
 from composer.errors import ComposerError, UsageError
+from composer.healthchecks import service_has_healthcheck
+from composer.record import NamedTuple
 from composer.runtimes.base import (
     CREATED,
     DEAD,
@@ -22,18 +23,21 @@ from composer.runtimes.base import (
     RESTARTING,
     RUNNING,
     UNHEALTHY,
-    Backend,
     InstanceRef,
     InstanceState,
     ProjectSpec,
 )
 
+TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing (PEP 781)
 if TYPE_CHECKING:
-    from composer.graph import ServiceGraph
-    from composer.models import Service
+    from typing import Any
 
-# composer.models (pydantic) is imported by the functions that bind a service, on
-# first use: `down`, `ps` and `stop` never do, and the import is a third of their time.
+    from composer.graph import ServiceGraph
+    from composer.runtimes.protocol import Backend
+
+# Conditions read the service's normalized mapping, never a typed model: binding one
+# imports pydantic (~0.1 s of CPU), which `up --wait` would take from the engine
+# while it starts the containers.
 
 SERVICE_STARTED = "service_started"
 SERVICE_HEALTHY = "service_healthy"
@@ -65,26 +69,19 @@ PENDING = Check(False)
 DONE = Check(True)
 
 
-def has_healthcheck(service: Service | Mapping[str, Any]) -> bool:
-    """True when the service defines an enabled healthcheck test."""
-    from composer.models import as_service
-
-    return as_service(service).has_healthcheck
-
-
 def _exited(state: InstanceState) -> str:
     return f"container {state.ref.name} exited ({state.exit_code if state.exit_code is not None else '?'})"
 
 
-def _started(states: list[InstanceState], service: Service) -> Check:
+def _started(states: list[InstanceState], service: Mapping[str, Any]) -> Check:
     # Started once it left `created`: a fast one-shot may already have exited.
     if all(s.status != CREATED for s in states):
         return DONE
     return PENDING
 
 
-def _healthy(states: list[InstanceState], service: Service, fallback: bool) -> Check:
-    healthcheck = service.has_healthcheck
+def _healthy(states: list[InstanceState], service: Mapping[str, Any], fallback: bool) -> Check:
+    healthcheck = service_has_healthcheck(service)
     for state in states:
         if state.status in (EXITED, DEAD):
             return Check(False, _exited(state))
@@ -101,7 +98,7 @@ def _healthy(states: list[InstanceState], service: Service, fallback: bool) -> C
     return DONE
 
 
-def _completed(states: list[InstanceState], service: Service) -> Check:
+def _completed(states: list[InstanceState], service: Mapping[str, Any]) -> Check:
     for state in states:
         if state.status not in (EXITED, DEAD):
             return PENDING
@@ -114,7 +111,7 @@ def _completed(states: list[InstanceState], service: Service) -> Check:
     return DONE
 
 
-ConditionCheck = Callable[[list[InstanceState], "Service"], Check]
+ConditionCheck = Callable[[list[InstanceState], "Mapping[str, Any]"], Check]
 
 CONDITIONS: dict[str, ConditionCheck] = {
     SERVICE_STARTED: _started,
@@ -124,9 +121,7 @@ CONDITIONS: dict[str, ConditionCheck] = {
 }
 
 
-def check(
-    condition: str, states: list[InstanceState], service: Service | Mapping[str, Any]
-) -> Check:
+def check(condition: str, states: list[InstanceState], service: Mapping[str, Any]) -> Check:
     """Evaluate `condition` over the states of all instances of one service."""
     try:
         rule = CONDITIONS[condition]
@@ -134,9 +129,7 @@ def check(
         raise ComposerError(
             f"unsupported depends_on condition: {condition}", code="depends-on-condition"
         ) from None
-    from composer.models import as_service
-
-    return rule(states, as_service(service))
+    return rule(states, service)
 
 
 def wait_for(
@@ -155,9 +148,7 @@ def wait_for(
     `settle` delays the first look, so a process that dies at once is not "running"."""
     entered = time.monotonic()
     deadline = None if timeout is None else entered + timeout
-    from composer.models import Service  # the first binding may import pydantic: within `settle`
-
-    service = spec.model.service(refs[0].service) if refs else Service()
+    service = spec.service(refs[0].service) if refs else {}
     settle -= time.monotonic() - entered
     if settle > 0:
         pause = settle if deadline is None else min(settle, max(0.0, deadline - time.monotonic()))

@@ -13,7 +13,6 @@ import sys
 import threading
 import time
 from collections.abc import Callable, Iterable, Mapping
-from typing import TYPE_CHECKING, Any
 
 from composer.errors import ComposerError, UsageError
 from composer.orchestrator import conditions as cond
@@ -31,9 +30,8 @@ from composer.orchestrator.events import (
     UpOptions,
     UpResult,
 )
-from composer.orchestrator.fanout import Background, Failures, fan_out
+from composer.orchestrator.fanout import Background, fan_out
 from composer.orchestrator.plan import (
-    HashOf,
     ServiceActions,
     UpPlan,
     default_hash,
@@ -47,7 +45,6 @@ from composer.runtimes.base import (
     DEAD,
     EXITED,
     RESTARTING,
-    Backend,
     InstanceRef,
     InstanceState,
     LogLine,
@@ -55,8 +52,14 @@ from composer.runtimes.base import (
     accepts_keyword,
 )
 
+TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing (PEP 781)
 if TYPE_CHECKING:
+    from typing import Any
+
     from composer.graph import ServiceGraph
+    from composer.orchestrator.fanout import Failures
+    from composer.orchestrator.plan import HashOf
+    from composer.runtimes.protocol import Backend
 
 MAX_WORKERS = 8
 LOG_TAIL_ON_FAILURE = 10

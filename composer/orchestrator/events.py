@@ -8,9 +8,13 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from types import MappingProxyType
-from typing import Any, NamedTuple
 
+from composer.record import NamedTuple
 from composer.runtimes.base import InstanceRef
+
+TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing (PEP 781)
+if TYPE_CHECKING:
+    from typing import Any
 
 # Event kinds and the statuses they carry (the reference's progress words).
 CONTAINER, NETWORK, VOLUME, WARNING, INFO = "container", "network", "volume", "warning", "info"

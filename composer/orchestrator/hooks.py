@@ -12,10 +12,15 @@ the compose specification says they run before the container is stopped.)
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from typing import Any
 
 from composer.errors import ComposerError
-from composer.runtimes.base import Backend, InstanceRef, ProjectSpec, accepts_keyword
+from composer.runtimes.base import InstanceRef, ProjectSpec, accepts_keyword
+
+TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing (PEP 781)
+if TYPE_CHECKING:
+    from typing import Any
+
+    from composer.runtimes.protocol import Backend
 
 POST_START, PRE_STOP = "post_start", "pre_stop"
 OUTPUT_LINES_ON_FAILURE = 10

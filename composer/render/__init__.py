@@ -24,7 +24,6 @@ Public API:
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any
 
 from composer.render.json_emit import emit_json
 from composer.render.model import (
@@ -35,7 +34,10 @@ from composer.render.model import (
     project_yaml_tree,
 )
 
+TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing (PEP 781)
 if TYPE_CHECKING:
+    from typing import Any
+
     from composer.render.yaml_emit import Annotate
 
 # The YAML emitter is imported by the functions that print YAML: its scalar-style

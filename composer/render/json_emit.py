@@ -9,7 +9,10 @@ No trailing newline, like MarshalIndent.
 from __future__ import annotations
 
 from json.encoder import encode_basestring  # type: ignore[attr-defined]
-from typing import Any
+
+TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing (PEP 781)
+if TYPE_CHECKING:
+    from typing import Any
 
 _GO_ONLY = str.maketrans(
     {"<": "\\u003c", ">": "\\u003e", "&": "\\u0026", "\u2028": "\\u2028", "\u2029": "\\u2029"}

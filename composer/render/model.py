@@ -14,12 +14,17 @@ empty value structs, JSON never does (`"ipam": {}`, `"resources": {}`); JSON dro
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from typing import Any
 
 from composer.errors import ComposerError
 from composer.golang import go_float_json
 from composer.render.goscalar import go_float_g, json_sorted, yaml_sorted
 from composer.render.schema import DROP_CONTENT, STRUCTS, Struct
+
+TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing (PEP 781)
+if TYPE_CHECKING:
+    from typing import Any
+
+    Convert = Callable[[Any], Any]
 
 
 class GoNumber(str):
@@ -30,9 +35,6 @@ class GoNumber(str):
 
 class RenderError(ComposerError):
     """The reference cannot print this project in the requested format."""
-
-
-Convert = Callable[[Any], Any]
 
 
 class Codec:

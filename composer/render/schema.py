@@ -28,7 +28,7 @@ Source: compose-go types/*.go, checked field by field against the reference bina
 
 from __future__ import annotations
 
-from typing import NamedTuple
+from composer.record import NamedTuple
 
 
 class Field(NamedTuple):

@@ -1,21 +1,20 @@
-"""What every runtime backend provides: primitive operations on one service instance.
-
-An instance is one process (built-in runtime) or one container (Docker). Backends
-know nothing about dependency order, conditions, parallelism or `--wait`: the one
-orchestrator (composer/orchestrator/) owns those and drives any backend through
-this protocol. Backends find what exists for a project by looking (labels, state
-records), never by remembering, so `down` works from any later shell.
+"""The values the orchestrator and every runtime backend exchange: instance names
+(InstanceRef), what one looks like now (InstanceState), the project as a backend
+sees it (ProjectSpec), log lines and capabilities. The operations themselves are
+the Backend protocol (composer/runtimes/protocol.py).
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Mapping
 from functools import total_ordering
-from typing import TYPE_CHECKING, Any, NamedTuple, Protocol, runtime_checkable
 
-from composer.record import Record
+from composer.record import NamedTuple, Record
 
+TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing (PEP 781)
 if TYPE_CHECKING:
+    from typing import Any
+
     from composer.models import Project
 
 # Instance status values, as `docker compose ps` shows them.
@@ -47,7 +46,9 @@ class InstanceRef:
     def __init__(
         self, project: str, service: str, index: int = 1, oneoff: bool = False, slug: str = ""
     ) -> None:
-        for field, value in zip(self.__slots__, (project, service, index, oneoff, slug), strict=True):
+        for field, value in zip(
+            self.__slots__, (project, service, index, oneoff, slug), strict=True
+        ):
             object.__setattr__(self, field, value)
 
     def __setattr__(self, name: str, value: Any) -> None:
@@ -215,66 +216,3 @@ def accepts_keyword(function: Callable[..., Any], name: str) -> bool:
 
 
 _VARKEYWORDS = 0x08  # CO_VARKEYWORDS: the function takes **kwargs
-
-
-@runtime_checkable
-class Backend(Protocol):
-    """Primitive operations on instances, networks and volumes of one project."""
-
-    name: str
-    capabilities: Capabilities
-
-    def ensure_network(self, spec: ProjectSpec, key: str) -> bool:
-        """Create network `key` of the project unless it exists; True if created."""
-        ...
-
-    def ensure_volume(self, spec: ProjectSpec, key: str) -> bool:
-        """Create volume `key` of the project unless it exists; True if created."""
-        ...
-
-    def remove_network(self, spec: ProjectSpec, key: str) -> bool: ...
-
-    def remove_volume(self, spec: ProjectSpec, key: str) -> bool: ...
-
-    def create(self, spec: ProjectSpec, ref: InstanceRef) -> InstanceState:
-        """Prepare the instance (not started); raises ComposerError if it cannot run here."""
-        ...
-
-    def start(self, spec: ProjectSpec, ref: InstanceRef) -> InstanceState: ...
-
-    def stop(self, spec: ProjectSpec, ref: InstanceRef, timeout: float | None = None) -> None:
-        """stop_signal, then SIGKILL after `timeout` (default: stop_grace_period)."""
-        ...
-
-    def remove(self, spec: ProjectSpec, ref: InstanceRef) -> None: ...
-
-    def inspect(self, spec: ProjectSpec, ref: InstanceRef) -> InstanceState | None:
-        """The instance's state, or None when it does not exist."""
-        ...
-
-    def instances(self, project: str, *, include_stopped: bool = True) -> list[InstanceState]:
-        """Every instance of the project that exists, found by looking, not by memory.
-        A backend may leave pid, started_at and restart_count out here (one listing
-        request instead of one per instance); `inspect` gives them."""
-        ...
-
-    def logs(
-        self,
-        spec: ProjectSpec,
-        refs: list[InstanceRef],
-        *,
-        follow: bool = False,
-        tail: int | None = None,
-    ) -> Iterator[LogLine]: ...
-
-    def exec(
-        self,
-        spec: ProjectSpec,
-        ref: InstanceRef,
-        command: list[str],
-        *,
-        environment: Mapping[str, str] | None = None,
-        workdir: str | None = None,
-    ) -> int:
-        """Run `command` in the instance's environment and return its exit code."""
-        ...

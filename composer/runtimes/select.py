@@ -9,17 +9,17 @@ error that says so, rather than a silent fallback.
 
 from __future__ import annotations
 
-import importlib
-import importlib.util
 import os
+import sys
 from collections.abc import Callable, Mapping
-from typing import TYPE_CHECKING
 
 from composer.errors import ComposerError, UsageError
-from composer.runtimes.base import Backend
 
+TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing (PEP 781)
 if TYPE_CHECKING:
     from pathlib import Path
+
+    from composer.runtimes.protocol import Backend
 
 AUTO, PROCESS, DOCKER = "auto", "process", "docker"
 RUNTIMES = (AUTO, PROCESS, DOCKER)
@@ -46,10 +46,15 @@ def docker_engine_answers(
 
 
 def docker_backend_available() -> bool:
+    """Whether this installation has the Docker backend (it is imported here, as
+    `make_backend` needs it next)."""
     try:
-        return importlib.util.find_spec(DOCKER_BACKEND_MODULE) is not None
-    except ModuleNotFoundError:
-        return False
+        __import__(DOCKER_BACKEND_MODULE)
+    except ModuleNotFoundError as missing:
+        if missing.name is not None and DOCKER_BACKEND_MODULE.startswith(missing.name):
+            return False
+        raise
+    return True
 
 
 def requested_runtime(option: str | None, env: Mapping[str, str] | None = None) -> str:
@@ -69,7 +74,7 @@ def resolve_runtime(option: str | None = None, env: Mapping[str, str] | None = N
     """`process` or `docker`: what `auto` (or the explicit choice) means here and now."""
     value = requested_runtime(option, env)
     if value == AUTO:
-        if docker_backend_available() and docker_engine_answers(env):
+        if docker_engine_answers(env) and docker_backend_available():
             return DOCKER
         return PROCESS
     if value == DOCKER and not docker_backend_available():
@@ -98,7 +103,8 @@ def make_backend(
 
         return ProcessBackend(state_root_path(env))  # type: ignore[return-value]
     if runtime == DOCKER:
-        module = importlib.import_module(DOCKER_BACKEND_MODULE)
+        __import__(DOCKER_BACKEND_MODULE)
+        module = sys.modules[DOCKER_BACKEND_MODULE]
         images = None
         if build is not None or pull is not None:
             from composer.runtimes.docker.images import ImageRequest

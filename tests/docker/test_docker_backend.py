@@ -15,9 +15,10 @@ from typing import Any
 import pytest
 
 from composer.errors import ComposerError
-from composer.runtimes.base import EXITED, HEALTHY, RUNNING, Backend
+from composer.runtimes.base import EXITED, HEALTHY, RUNNING
 from composer.runtimes.docker import labels as lb
 from composer.runtimes.docker.engine import DockerBackend
+from composer.runtimes.protocol import Backend
 from tests.docker.support import (
     BUSYBOX,
     Project,

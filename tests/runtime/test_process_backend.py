@@ -35,7 +35,6 @@ from composer.runtimes.base import (
     RUNNING,
     STARTING,
     UNHEALTHY,
-    Backend,
     InstanceRef,
     InstanceState,
     ProjectSpec,
@@ -53,6 +52,7 @@ from composer.runtimes.process.state import (
     proc_stat,
     start_ticks,
 )
+from composer.runtimes.protocol import Backend
 from tests import helpers
 
 pytestmark = pytest.mark.skipif(

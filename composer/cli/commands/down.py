@@ -9,8 +9,6 @@ with the project, when it can look them up (`project_resources`).
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
-
 from composer.cli.commands.runtime_common import (
     EventPrinter,
     Target,
@@ -24,10 +22,14 @@ from composer.cli.project_args import ProjectArgs
 from composer.cli.spec import FLAG, RUNTIME, TEXT, TIMEOUT, Command, Option
 from composer.errors import UsageError
 from composer.orchestrator.events import WARNING, Event
-from composer.runtimes.base import Backend, ProjectSpec
+from composer.runtimes.base import ProjectSpec
 
+TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing (PEP 781)
 if TYPE_CHECKING:
+    from typing import Any
+
     from composer.orchestrator.engine import Orchestrator
+    from composer.runtimes.protocol import Backend
 
 RMI_MODES = ("local", "all")
 

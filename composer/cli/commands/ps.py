@@ -15,7 +15,6 @@ import json
 import time
 from collections.abc import Mapping
 from datetime import datetime
-from typing import Any
 
 from composer.cli import console
 from composer.cli.commands.runtime_common import (
@@ -28,6 +27,10 @@ from composer.cli.project_args import ProjectArgs
 from composer.cli.spec import FLAG, LIST, RUNTIME, TEXT, Argument, Command, Option
 from composer.errors import UsageError
 from composer.runtimes.base import CREATED, EXITED, RESTARTING, RUNNING, InstanceState
+
+TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing (PEP 781)
+if TYPE_CHECKING:
+    from typing import Any
 
 HEADERS = ("NAME", "IMAGE", "COMMAND", "SERVICE", "CREATED", "STATUS", "PORTS")
 HEALTH_SUFFIX = {

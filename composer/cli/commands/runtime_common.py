@@ -14,7 +14,6 @@ import os
 import sys
 import threading
 from collections.abc import Callable, Iterator, Mapping
-from typing import TYPE_CHECKING, Any, TextIO
 
 from composer.cli import console
 from composer.cli.project_args import ProjectArgs
@@ -31,12 +30,15 @@ from composer.orchestrator.events import (
     UpOptions,
 )
 from composer.record import Record
-from composer.runtimes.base import Backend, InstanceRef, LogLine, ProjectSpec
+from composer.runtimes.base import InstanceRef, LogLine, ProjectSpec
 
+TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing (PEP 781)
 if TYPE_CHECKING:
     from pathlib import Path
+    from typing import Any, TextIO
 
     from composer.orchestrator.engine import Orchestrator
+    from composer.runtimes.protocol import Backend
 
 
 # ---------------------------------------------------------------- the target project

@@ -31,7 +31,11 @@ from composer.cli.project_args import ProjectArgs
 from composer.cli.spec import FLAG, INT, LIST, RUNTIME, TEXT, TIMEOUT, Argument, Command, Option
 from composer.errors import UsageError
 from composer.orchestrator.events import CONTAINER, Event, UpOptions, ref_from_dict
-from composer.runtimes.base import Backend, InstanceRef
+from composer.runtimes.base import InstanceRef
+
+TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing (PEP 781)
+if TYPE_CHECKING:
+    from composer.runtimes.protocol import Backend
 
 DETACH_CONFLICT = (
     "--detach cannot be combined with --abort-on-container-exit, "

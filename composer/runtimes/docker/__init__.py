@@ -8,7 +8,9 @@ fields changed), engine (DockerBackend). The `docker` SDK is imported on first u
 
 from __future__ import annotations
 
-from typing import Any
+TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing (PEP 781)
+if TYPE_CHECKING:
+    from typing import Any
 
 __all__ = ["DockerBackend", "engine_available"]
 

@@ -10,7 +10,10 @@ such label; then only the hash difference can be reported.
 from __future__ import annotations
 
 import json
-from typing import Any
+
+TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing (PEP 781)
+if TYPE_CHECKING:
+    from typing import Any
 
 MAX_FIELDS = 8
 

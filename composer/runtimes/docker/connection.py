@@ -12,9 +12,12 @@ from __future__ import annotations
 import json
 import os
 from collections.abc import Mapping
-from typing import Any
 
 from composer.errors import ComposerError
+
+TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing (PEP 781)
+if TYPE_CHECKING:
+    from typing import Any
 
 DEFAULT_HOST = "unix:///var/run/docker.sock"
 DEFAULT_TIMEOUT = 60

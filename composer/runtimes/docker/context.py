@@ -8,11 +8,14 @@ from __future__ import annotations
 import os
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any
 
 from composer.errors import ComposerError
 from composer.runtimes.base import InstanceRef, ProjectSpec
 from composer.runtimes.docker import labels as lb
+
+TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing (PEP 781)
+if TYPE_CHECKING:
+    from typing import Any
 
 # The oldest API the backend is tested with (Docker 20.10); features newer than the
 # engine's version are refused or warned about (see `_require`).

@@ -6,10 +6,13 @@ name the other service's first container).
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any
 
 from composer.runtimes.docker import labels as lb
 from composer.runtimes.docker.context import Translation, str_map, strings, to_int
+
+TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing (PEP 781)
+if TYPE_CHECKING:
+    from typing import Any
 
 
 def ports(ctx: Translation, value: Any) -> None:

@@ -19,7 +19,6 @@ import sys
 import threading
 import time
 from collections.abc import Callable, Iterator, Mapping
-from typing import TYPE_CHECKING, Any
 
 from composer.errors import ComposerError
 from composer.runtimes.base import (
@@ -42,7 +41,10 @@ from composer.runtimes.docker.states import (
 from composer.runtimes.docker.streams import LogStream, multiplex, write_output
 from composer.runtimes.docker.wire import is_api_error, is_connection_error
 
+TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing (PEP 781)
 if TYPE_CHECKING:
+    from typing import Any
+
     from composer.runtimes.docker.context import ContainerPlan, InjectedFile
     from composer.runtimes.docker.images import ImageRequest
 

@@ -14,10 +14,13 @@ import os
 import time
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
-from typing import Any
 
 from composer.errors import ComposerError
 from composer.runtimes.docker import labels as lb
+
+TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing (PEP 781)
+if TYPE_CHECKING:
+    from typing import Any
 
 USE, PULL, BUILD = "use", "pull", "build"
 PULL_THEN_BUILD = "pull-then-build"

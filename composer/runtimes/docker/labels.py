@@ -11,9 +11,12 @@ hash rules are those of Docker Compose v2.40.3 (pkg/api/labels.go, pkg/compose/h
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any
 
 from composer.runtimes.base import InstanceRef, ProjectSpec
+
+TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing (PEP 781)
+if TYPE_CHECKING:
+    from typing import Any
 
 COMPOSE_VERSION = "2.40.3"
 

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import os
 from collections.abc import Callable, Mapping
-from typing import Any
 
 from composer.runtimes.docker import labels as lb
 from composer.runtimes.docker.context import (
@@ -24,6 +23,10 @@ from composer.runtimes.docker.context import (
     to_bytes,
     to_int,
 )
+
+TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing (PEP 781)
+if TYPE_CHECKING:
+    from typing import Any
 
 
 def tmpfs(ctx: Translation, value: Any) -> None:

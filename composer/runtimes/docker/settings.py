@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import os
 from collections.abc import Mapping
-from typing import Any
 
 from composer.runtimes.docker.context import (
     Translation,
@@ -17,6 +16,10 @@ from composer.runtimes.docker.context import (
     to_bytes,
     to_int,
 )
+
+TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing (PEP 781)
+if TYPE_CHECKING:
+    from typing import Any
 
 
 def command(ctx: Translation, value: Any) -> None:

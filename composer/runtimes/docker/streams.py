@@ -10,13 +10,15 @@ order the lines of one container when they are not followed.
 from __future__ import annotations
 
 import contextlib
-import queue
 import threading
 from collections.abc import Iterator
-from typing import Any
 
 from composer.runtimes.base import InstanceRef, LogLine
 from composer.runtimes.docker.states import parse_time
+
+TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing (PEP 781)
+if TYPE_CHECKING:
+    from typing import Any
 
 
 def log_line(ref: InstanceRef, raw: bytes, stream: str) -> LogLine:
@@ -80,6 +82,8 @@ def multiplex(streams: list[LogStream]) -> Iterator[LogLine]:
     """Lines of every stream as they come, each stream read by its own thread; ends
     when all streams ended (the engine ends a followed stream when its container
     stops) or when the consumer stops iterating (then every stream is closed)."""
+    import queue  # only `logs` needs it: ~1 ms of every other command's start
+
     lines: queue.Queue[LogLine | None] = queue.Queue()
 
     def pump(source: LogStream) -> None:

@@ -22,7 +22,6 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any
 
 from composer.runtimes.base import InstanceRef, ProjectSpec
 from composer.runtimes.docker import labels as lb
@@ -72,6 +71,10 @@ from composer.runtimes.docker.settings import (
     security_opt,
     ulimits,
 )
+
+TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing (PEP 781)
+if TYPE_CHECKING:
+    from typing import Any
 
 __all__ = [
     "DEFAULT_API_VERSION",

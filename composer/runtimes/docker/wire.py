@@ -14,14 +14,17 @@ use; engines behind TLS, SSH or a Docker context get the SDK for everything
 
 from __future__ import annotations
 
+import _socket
 import json
-import socket
 import sys
 import threading
 from collections.abc import Callable, Mapping
-from typing import Any
 
 from composer.runtimes.docker.connection import DEFAULT_HOST
+
+TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing (PEP 781)
+if TYPE_CHECKING:
+    from typing import Any
 
 DEFAULT_TIMEOUT = 60.0  # the SDK's default, seconds
 NO_LIMIT = -1.0  # a request timeout meaning: wait for the answer however long it takes
@@ -117,8 +120,11 @@ class _Closed(ConnectionError):
 class _Connection:
     """One HTTP/1.1 keep-alive connection to the engine: requests with a
     Content-Length body, answers framed by Content-Length, chunks or close.
-    (http.client would do, but it imports ssl and the email package: ~13 ms of
-    every command.)"""
+
+    Why by hand: http.client imports ssl and the email package (~13 ms of every
+    command), and even the `socket` module turns its constants into enums at import
+    (~2.5 ms); a unix-socket connection needs only the `_socket` type underneath it,
+    and reading needs only a buffer."""
 
     def __init__(self, address: str) -> None:
         self._unix: str | None = None
@@ -132,12 +138,12 @@ class _Connection:
             self._host = parts.hostname or "localhost"
             self._port = parts.port or 2375
             self._host_header = parts.netloc or self._host
-        self.sock: socket.socket | None = None
-        self._reader: Any = None
+        self.sock: _socket.socket | None = None
+        self._buffer = bytearray()
 
     def _open(self, timeout: float) -> None:
         if self._unix is not None:
-            sock = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+            sock = _socket.socket(_socket.AF_UNIX, _socket.SOCK_STREAM)
             sock.settimeout(timeout)
             try:
                 sock.connect(self._unix)
@@ -145,14 +151,17 @@ class _Connection:
                 sock.close()
                 raise
         else:
+            import socket
+
             sock = socket.create_connection((self._host, self._port), timeout=timeout)
-        self.sock, self._reader = sock, sock.makefile("rb")
+        self.sock = sock
+        self._buffer.clear()
 
     def close(self) -> None:
         if self.sock is not None:
-            self._reader.close()
             self.sock.close()
-        self.sock = self._reader = None
+        self.sock = None
+        self._buffer.clear()
 
     def exchange(
         self, method: str, target: str, body: bytes | None, timeout: float
@@ -168,12 +177,12 @@ class _Connection:
         elif method in ("POST", "PUT"):
             head.append("Content-Length: 0")
         self.sock.sendall(("\r\n".join(head) + "\r\n\r\n").encode() + (body or b""))
-        status_line = self._reader.readline(65537)
+        status_line = self._line()
         if not status_line:
             raise _Closed("the engine closed the connection")
         status = int(status_line.split(b" ", 2)[1])
         headers: dict[bytes, bytes] = {}
-        while (line := self._reader.readline(65537)) not in (b"\r\n", b"\n", b""):
+        while (line := self._line()) not in (b"\r\n", b"\n", b""):
             name, _, value = line.partition(b":")
             headers[name.strip().lower()] = value.strip()
         if status in (204, 304) or status < 200 or method == "HEAD":
@@ -183,27 +192,59 @@ class _Connection:
         elif b"content-length" in headers:
             data = self._exactly(int(headers[b"content-length"]))
         else:
-            data = self._reader.read()
+            data = self._rest()
             headers[b"connection"] = b"close"
         if headers.get(b"connection", b"").lower() == b"close":
             self.close()
         return status, data, headers
 
+    def _fill(self) -> bool:
+        """Read what the engine sent next into the buffer; False at its end."""
+        assert self.sock is not None
+        data = self.sock.recv(65536)
+        self._buffer += data
+        return bool(data)
+
+    def _line(self) -> bytes:
+        """The next line with its end (b"" when the connection ended first; a line
+        longer than 64 KiB is cut there, as http.client's readline limit cuts it)."""
+        while True:
+            end = self._buffer.find(b"\n", 0, 65537)
+            if end >= 0 or len(self._buffer) >= 65537:
+                size = end + 1 if end >= 0 else 65537
+                break
+            if not self._fill():
+                size = len(self._buffer)
+                break
+        line = bytes(self._buffer[:size])
+        del self._buffer[:size]
+        return line
+
     def _exactly(self, size: int) -> bytes:
-        data: bytes = self._reader.read(size)
-        if len(data) != size:
-            raise _Closed("the engine closed the connection mid-answer")
+        while len(self._buffer) < size:
+            if not self._fill():
+                raise _Closed("the engine closed the connection mid-answer")
+        data = bytes(self._buffer[:size])
+        del self._buffer[:size]
+        return data
+
+    def _rest(self) -> bytes:
+        """Everything up to the end of the connection (an answer framed by close)."""
+        while self._fill():
+            pass
+        data = bytes(self._buffer)
+        self._buffer.clear()
         return data
 
     def _chunks(self) -> bytes:
         parts: list[bytes] = []
         while True:
-            size = int(self._reader.readline(65537).split(b";", 1)[0].strip() or b"0", 16)
+            size = int(self._line().split(b";", 1)[0].strip() or b"0", 16)
             if size == 0:
                 break
             parts.append(self._exactly(size))
-            self._reader.readline(65537)  # the CRLF after each chunk
-        while self._reader.readline(65537) not in (b"\r\n", b"\n", b""):
+            self._line()  # the CRLF after each chunk
+        while self._line() not in (b"\r\n", b"\n", b""):
             pass  # trailers
         return b"".join(parts)
 

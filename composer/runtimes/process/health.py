@@ -22,6 +22,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from composer.errors import ComposerError
+from composer.healthchecks import is_enabled
 from composer.runtimes.base import HEALTHY, STARTING, UNHEALTHY
 from composer.runtimes.process.durations import seconds
 
@@ -47,16 +48,12 @@ class HealthSpec:
 
 def parse_healthcheck(service_name: str, check: Mapping[str, Any] | None) -> HealthSpec | None:
     """The service's healthcheck, or None when it has none (absent, NONE, disabled)."""
-    if not check or check.get("disable"):
-        return None
-    test = check.get("test")
-    if not test:
-        return None  # inherits the image's healthcheck in Docker; there is no image here
+    if check is None or not is_enabled(check):
+        return None  # no test inherits the image's healthcheck in Docker; no image here
+    test = check["test"]
     if isinstance(test, str):
         test = ["CMD-SHELL", test]
     kind, args = str(test[0]), [str(arg) for arg in test[1:]]
-    if kind == "NONE":
-        return None
     if kind == "CMD-SHELL":
         argv: tuple[str, ...] = ("/bin/sh", "-c", " ".join(args))
     elif kind == "CMD":

@@ -43,7 +43,11 @@ from typing import Any
 from composer.errors import ComposerError
 from composer.orchestrator.engine import Orchestrator
 from composer.orchestrator.events import Event, UpOptions, ref_from_dict, ref_to_dict
-from composer.runtimes.base import Backend, InstanceState, ProjectSpec, Publisher
+from composer.runtimes.base import InstanceState, ProjectSpec, Publisher
+
+TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing (PEP 781)
+if TYPE_CHECKING:
+    from composer.runtimes.protocol import Backend
 
 SOCKET_NAME = "control.sock"
 PID_NAME = "supervisor.pid"

@@ -1,0 +1,87 @@
+"""What every runtime backend provides: primitive operations on one service instance.
+
+An instance is one process (built-in runtime) or one container (Docker). Backends
+know nothing about dependency order, conditions, parallelism or `--wait`: the one
+orchestrator (composer/orchestrator/) owns those and drives any backend through
+this protocol. Backends find what exists for a project by looking (labels, state
+records), never by remembering, so `down` works from any later shell.
+
+A module of its own because `Protocol` needs `typing` at run time (~2 ms): the
+commands name the protocol in annotations only and never import this module.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Mapping
+from typing import Protocol, runtime_checkable
+
+from composer.runtimes.base import (
+    Capabilities,
+    InstanceRef,
+    InstanceState,
+    LogLine,
+    ProjectSpec,
+)
+
+
+@runtime_checkable
+class Backend(Protocol):
+    """Primitive operations on instances, networks and volumes of one project."""
+
+    name: str
+    capabilities: Capabilities
+
+    def ensure_network(self, spec: ProjectSpec, key: str) -> bool:
+        """Create network `key` of the project unless it exists; True if created."""
+        ...
+
+    def ensure_volume(self, spec: ProjectSpec, key: str) -> bool:
+        """Create volume `key` of the project unless it exists; True if created."""
+        ...
+
+    def remove_network(self, spec: ProjectSpec, key: str) -> bool: ...
+
+    def remove_volume(self, spec: ProjectSpec, key: str) -> bool: ...
+
+    def create(self, spec: ProjectSpec, ref: InstanceRef) -> InstanceState:
+        """Prepare the instance (not started); raises ComposerError if it cannot run here."""
+        ...
+
+    def start(self, spec: ProjectSpec, ref: InstanceRef) -> InstanceState: ...
+
+    def stop(self, spec: ProjectSpec, ref: InstanceRef, timeout: float | None = None) -> None:
+        """stop_signal, then SIGKILL after `timeout` (default: stop_grace_period)."""
+        ...
+
+    def remove(self, spec: ProjectSpec, ref: InstanceRef) -> None: ...
+
+    def inspect(self, spec: ProjectSpec, ref: InstanceRef) -> InstanceState | None:
+        """The instance's state, or None when it does not exist."""
+        ...
+
+    def instances(self, project: str, *, include_stopped: bool = True) -> list[InstanceState]:
+        """Every instance of the project that exists, found by looking, not by memory.
+        A backend may leave pid, started_at and restart_count out here (one listing
+        request instead of one per instance); `inspect` gives them."""
+        ...
+
+    def logs(
+        self,
+        spec: ProjectSpec,
+        refs: list[InstanceRef],
+        *,
+        follow: bool = False,
+        tail: int | None = None,
+    ) -> Iterator[LogLine]: ...
+
+    def exec(
+        self,
+        spec: ProjectSpec,
+        ref: InstanceRef,
+        command: list[str],
+        *,
+        environment: Mapping[str, str] | None = None,
+        workdir: str | None = None,
+    ) -> int:
+        """Run `command` in the instance's environment and return its exit code."""
+        ...
