@@ -932,11 +932,6 @@ def test_ps_formatting_helpers() -> None:
     assert ps.displayable_ports(ports) == (
         "1234/tcp, 127.0.0.1:9000-9001->9000-9001/udp, 0.0.0.0:18080->8080/tcp, [::]:18080->8080/tcp"
     )
-    assert ps.human_duration(0.5) == "Less than a second"
-    assert ps.human_duration(30) == "30 seconds"
-    assert ps.human_duration(90) == "About a minute"
-    assert ps.human_duration(3 * 3600) == "3 hours"
-    assert ps.ellipsis("httpd -f -p 8080 -h /var/www", 20) == "httpd -f -p 8080 -h\u2026"
     assert (
         ps.go_json({"Ports": "a->b", "x": "<&>"})
         == '{"Ports":"a-\\u003eb","x":"\\u003c\\u0026\\u003e"}'

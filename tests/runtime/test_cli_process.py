@@ -560,7 +560,6 @@ def test_control_socket_works_beyond_the_unix_path_limit(tmp_path: Path) -> None
 def test_log_prefixes_are_padded_and_coloured_only_when_asked() -> None:
     import io
 
-    from composer.cli.commands.ps import human_duration
     from composer.cli.commands.runtime_common import LogPrinter
     from composer.runtimes.base import InstanceRef, LogLine
 
@@ -583,17 +582,6 @@ def test_log_prefixes_are_padded_and_coloured_only_when_asked() -> None:
     bare = io.StringIO()
     LogPrinter(bare, prefix=False, color=False).line(LogLine(web, "raw"))
     assert bare.getvalue() == "raw\n"
-
-    assert [human_duration(s) for s in (0.4, 1, 59, 61, 3599, 3600, 7200, 200000)] == [
-        "Less than a second",
-        "1 second",
-        "59 seconds",
-        "About a minute",
-        "59 minutes",
-        "About an hour",
-        "2 hours",
-        "2 days",
-    ]
 
 
 def test_post_start_and_pre_stop_hooks(project: Project) -> None:

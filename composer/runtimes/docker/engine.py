@@ -958,10 +958,17 @@ class DockerBackend:
         """Inspect several containers at once (each is a round trip), in order."""
         if len(idents) <= 2:
             return [self._inspect_id(ident) for ident in idents]
-        from concurrent.futures import ThreadPoolExecutor
+        from composer.orchestrator.fanout import fan_out
 
-        with ThreadPoolExecutor(max_workers=min(INSPECT_WORKERS, len(idents))) as pool:
-            return list(pool.map(self._inspect_id, idents))
+        found: dict[str, dict[str, Any] | None] = {}
+
+        def inspect(ident: str) -> None:
+            found[ident] = self._inspect_id(ident)
+
+        failures = fan_out(idents, inspect, INSPECT_WORKERS)
+        if failures:
+            raise failures[0][1]
+        return [found[ident] for ident in idents]
 
     # ------------------------------------------------------------ recreate reasons
 

@@ -11,48 +11,13 @@ from __future__ import annotations
 import json
 import time
 from collections.abc import Mapping, Sequence
-from datetime import datetime
 
 from composer.runtimes.docker import labels as lb
+from composer.runtimes.psformat import created_at, ellipsis, human_duration
 
 TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing (PEP 781)
 if TYPE_CHECKING:
     from typing import Any
-
-ELLIPSIS = "\u2026"
-
-
-def ellipsis(text: str, width: int) -> str:
-    return text if len(text) <= width else text[: width - 1] + ELLIPSIS
-
-
-def human_duration(seconds: float) -> str:
-    """docker/go-units HumanDuration."""
-    whole = int(seconds)
-    if whole < 1:
-        return "Less than a second"
-    if whole == 1:
-        return "1 second"
-    if whole < 60:
-        return f"{whole} seconds"
-    minutes = int(seconds / 60)
-    if minutes == 1:
-        return "About a minute"
-    if minutes < 60:
-        return f"{minutes} minutes"
-    hours = int(seconds / 3600 + 0.5)
-    if hours == 1:
-        return "About an hour"
-    if hours < 48:
-        return f"{hours} hours"
-    if hours < 24 * 7 * 2:
-        return f"{hours // 24} days"
-    if hours < 24 * 30 * 2:
-        return f"{hours // 24 // 7} weeks"
-    if hours < 24 * 365 * 2:
-        return f"{hours // 24 // 30} months"
-    return f"{int(seconds / 3600) // 24 // 365} years"
-
 
 def _host_port(ip: str, port: int | str) -> str:
     return f"[{ip}]:{port}" if ":" in ip else f"{ip}:{port}"
@@ -126,9 +91,7 @@ def ps_row(
     ]
     row = {
         "Command": json.dumps(ellipsis(str(summary.get("Command") or ""), 20), ensure_ascii=False),
-        "CreatedAt": datetime.fromtimestamp(created)
-        .astimezone()
-        .strftime("%Y-%m-%d %H:%M:%S %z %Z"),
+        "CreatedAt": created_at(created),
         "ExitCode": int(state.get("ExitCode") or 0),
         "Health": str((state.get("Health") or {}).get("Status") or ""),
         "ID": str(summary.get("Id") or "")[:12],
