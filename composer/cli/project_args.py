@@ -14,9 +14,18 @@ if TYPE_CHECKING:
 
 
 class ProjectArgs(Record):
-    """The project options of one call (-f, -p, --profile, --env-file, --project-directory)."""
+    """The project options of one call (-f, -p, --profile, --env-file, --project-directory,
+    and how progress is shown: --progress, --ansi)."""
 
-    __slots__ = ("files", "project_name", "profiles", "env_files", "project_directory")
+    __slots__ = (
+        "files",
+        "project_name",
+        "profiles",
+        "env_files",
+        "project_directory",
+        "progress",
+        "ansi",
+    )
 
     def __init__(
         self,
@@ -25,12 +34,16 @@ class ProjectArgs(Record):
         profiles: list[str] | None = None,
         env_files: list[str] | None = None,
         project_directory: str | None = None,
+        progress: str | None = None,
+        ansi: str | None = None,
     ) -> None:
         self.files: list[str] = files if files is not None else []
         self.project_name = project_name
         self.profiles: list[str] = profiles if profiles is not None else []
         self.env_files: list[str] = env_files if env_files is not None else []
         self.project_directory = project_directory
+        self.progress = progress
+        self.ansi = ansi
 
     def combined(
         self,
@@ -39,6 +52,8 @@ class ProjectArgs(Record):
         profiles: list[str] | None,
         env_files: list[str] | None,
         project_directory: str | None,
+        progress: str | None = None,
+        ansi: str | None = None,
     ) -> ProjectArgs:
         return ProjectArgs(
             files=[*self.files, *(files or [])],
@@ -46,6 +61,8 @@ class ProjectArgs(Record):
             profiles=[*self.profiles, *(profiles or [])],
             env_files=[*self.env_files, *(env_files or [])],
             project_directory=project_directory or self.project_directory,
+            progress=progress or self.progress,
+            ansi=ansi or self.ansi,
         )
 
     def load_options(self, **switches: Any) -> LoadOptions:

@@ -109,6 +109,18 @@ PROJECT_OPTIONS: tuple[Option, ...] = (
         TEXT,
         "Alternate working directory (default: folder of the first file)",
     ),
+    Option(
+        "progress",
+        ("--progress",),
+        TEXT,
+        "Progress output: auto, tty, plain, json or quiet (default: $COMPOSE_PROGRESS, else auto)",
+    ),
+    Option(
+        "ansi",
+        ("--ansi",),
+        TEXT,
+        'ANSI control characters: "never", "always" or "auto" (default: $COMPOSE_ANSI)',
+    ),
 )
 
 RUNTIME = Option(
@@ -129,4 +141,6 @@ def project_args(values: Mapping[str, Any], base: ProjectArgs | None = None) -> 
         values.get("profile"),
         values.get("env_file"),
         values.get("project_directory"),
+        values.get("progress"),
+        values.get("ansi"),
     )

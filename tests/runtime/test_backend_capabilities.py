@@ -13,7 +13,7 @@ from typing import Any
 import pytest
 
 from composer.cli.app import main
-from composer.cli.commands.runtime_common import EventPrinter
+from composer.cli.progress import PlainProgress
 from composer.orchestrator.engine import Orchestrator
 from composer.orchestrator.events import IMAGE, RECREATE, WARNING, Event, UpOptions
 from composer.orchestrator.plan import plan_up, recreate_for_images
@@ -269,7 +269,7 @@ def test_recreate_for_images_moves_only_instances_with_another_image() -> None:
 
 def test_the_printer_shows_a_recreate_reason_in_parentheses() -> None:
     stream = io.StringIO()
-    printer = EventPrinter(stream)
+    printer = PlainProgress(stream)
     printer(Event("container", "web", "p-web-1", RECREATE, "environment.FOO changed"))
     printer(Event("container", "web", "p-web-1", "Recreated"))
     printer(Event("image", "web", "p-web", "Built"))

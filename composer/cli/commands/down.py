@@ -10,7 +10,6 @@ with the project, when it can look them up (`project_resources`).
 from __future__ import annotations
 
 from composer.cli.commands.runtime_common import (
-    EventPrinter,
     Target,
     is_process,
     load_target,
@@ -18,6 +17,7 @@ from composer.cli.commands.runtime_common import (
     owner_or_local,
     project_lock,
 )
+from composer.cli.progress import open_progress
 from composer.cli.project_args import ProjectArgs
 from composer.cli.spec import FLAG, RUNTIME, TEXT, TIMEOUT, Command, Option
 from composer.errors import UsageError
@@ -63,7 +63,6 @@ def run_down(
     volumes: bool,
     images: str | None = None,
 ) -> None:
-    events = EventPrinter()
     args = {"timeout": timeout, "remove_orphans": remove_orphans, "volumes": volumes}
 
     def local(orchestrator: Orchestrator) -> Any:
@@ -74,7 +73,7 @@ def run_down(
             spec, timeout=timeout, remove_orphans=remove_orphans, volumes=volumes, images=images
         )
 
-    with project_lock(target):
+    with project_lock(target), open_progress(target.progress) as events:
         if images and is_process(target):
             events(Event(WARNING, detail=f"--rmi {images}: the process runtime has no images"))
         owner_or_local(target, "down", args, local, events=events, send_spec=target.loaded)

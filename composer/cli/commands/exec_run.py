@@ -13,7 +13,6 @@ import sys
 import threading
 
 from composer.cli.commands.runtime_common import (
-    EventPrinter,
     LogPrinter,
     Target,
     bring_up,
@@ -21,6 +20,7 @@ from composer.cli.commands.runtime_common import (
     load_target,
     make_backend,
 )
+from composer.cli.progress import PlainProgress
 from composer.cli.project_args import ProjectArgs
 from composer.cli.spec import FLAG, INT, LIST, RUNTIME, TEXT, Argument, Command, Option
 from composer.errors import UsageError
@@ -71,7 +71,7 @@ def run_oneoff(
     if deps:
         bring_up(target, UpOptions(services=tuple(deps)))
     backend = make_backend(target)
-    orchestrator = Orchestrator(backend, EventPrinter(quiet=True))
+    orchestrator = Orchestrator(backend, PlainProgress(quiet=True))
     printer = LogPrinter(prefix=False, color=False)
     cancel = threading.Event()
     try:

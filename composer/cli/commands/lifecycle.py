@@ -11,13 +11,13 @@ from typing import TYPE_CHECKING, Any
 
 from composer.cli import console
 from composer.cli.commands.runtime_common import (
-    EventPrinter,
     check_services,
     load_target,
     local_orchestrator,
     owner_or_local,
     project_lock,
 )
+from composer.cli.progress import open_progress
 from composer.cli.project_args import ProjectArgs
 from composer.cli.spec import FLAG, RUNTIME, TIMEOUT, Argument, Command, Option
 from composer.orchestrator.events import CONTAINER, Event
@@ -47,13 +47,13 @@ def _change(
     answers (`starts`: one is started for the processes it starts), else here."""
     target = load_target(project, runtime, services=names, by_name=not starts)
     check_services(target, names)
-    with project_lock(target):
+    with project_lock(target), open_progress(target.progress) as events:
         owner_or_local(
             target,
             op,
             {"services": names, **args},
             lambda orchestrator: local(orchestrator, target.spec),
-            events=EventPrinter(),
+            events=events,
             spawn=starts,
         )
 
@@ -108,9 +108,7 @@ def wait(project: ProjectArgs, *, services: list[str], runtime: str | None) -> i
                 f'container "{event.instance}" exited with status code {event.detail}\n', flush=True
             )
 
-    orchestrator = local_orchestrator(target)
-    orchestrator.on_event = report
-    return orchestrator.wait(target.spec, services)
+    return local_orchestrator(target, report).wait(target.spec, services)
 
 
 COMMANDS = (

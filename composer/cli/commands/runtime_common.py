@@ -16,19 +16,10 @@ import threading
 from collections.abc import Callable, Iterator, Mapping
 
 from composer.cli import console
+from composer.cli.progress import PLAIN, open_progress, paused, resolve_mode
 from composer.cli.project_args import ProjectArgs
 from composer.errors import ComposerError
-from composer.orchestrator.events import (
-    CONTAINER,
-    IMAGE,
-    INFO,
-    NETWORK,
-    RECREATE,
-    VOLUME,
-    WARNING,
-    Event,
-    UpOptions,
-)
+from composer.orchestrator.events import WARNING, Event, EventSink, UpOptions
 from composer.record import Record
 from composer.runtimes.base import InstanceRef, LogLine, ProjectSpec
 
@@ -47,7 +38,7 @@ if TYPE_CHECKING:
 class Target(Record):
     """The project a command acts on, and where its instances live."""
 
-    __slots__ = ("spec", "runtime", "loaded", "build", "pull", "assume_yes", "_root")
+    __slots__ = ("spec", "runtime", "loaded", "build", "pull", "assume_yes", "progress", "_root")
 
     def __init__(
         self,
@@ -57,6 +48,7 @@ class Target(Record):
         build: bool | None = None,  # up --build (True) / --no-build (False), image backends
         pull: str | None = None,  # up --pull always|missing|never
         assume_yes: bool = False,  # up -y: yes to every question (recreate a volume)
+        progress: str = PLAIN,  # how events are shown: tty, plain, json or quiet
         root: Path | None = None,
     ) -> None:
         self.spec = spec
@@ -65,6 +57,7 @@ class Target(Record):
         self.build = build
         self.pull = pull
         self.assume_yes = assume_yes
+        self.progress = progress
         self._root = root
 
     @property
@@ -101,6 +94,7 @@ def load_target(
     from composer.orchestrator.plan import with_services_enabled
     from composer.runtimes.select import resolve_runtime
 
+    progress = resolve_mode(args.progress, args.ansi)
     runtime = resolve_runtime(runtime_option)
     try:
         loaded = snapshot.load(args.load_options(keep_label_files=True))
@@ -111,11 +105,15 @@ def load_target(
         from composer.runtimes.process.supervisor import load_spec
 
         name = check_project_name(args.project_name)
-        target = Target(ProjectSpec(name, os.getcwd(), (), {}), runtime, loaded=False)
+        target = Target(
+            ProjectSpec(name, os.getcwd(), (), {}), runtime, loaded=False, progress=progress
+        )
         target.spec = load_spec(target.root, name) or target.spec
         return target
-    for warning in loaded.warnings:
-        console.warn(warning)
+    if loaded.warnings:
+        with open_progress(progress) as events:
+            for warning in loaded.warnings:
+                events(Event(WARNING, detail=warning))
     project = with_services_enabled(loaded.project, loaded.disabled_services, services or [])
     spec = ProjectSpec(
         name=loaded.name,
@@ -124,7 +122,7 @@ def load_target(
         project=project,
         environment=dict(loaded.environment),
     )
-    return Target(spec=spec, runtime=runtime, loaded=True)
+    return Target(spec=spec, runtime=runtime, loaded=True, progress=progress)
 
 
 def check_services(target: Target, names: list[str]) -> None:
@@ -142,7 +140,10 @@ def make_backend(target: Target) -> Backend:
     from composer.runtimes.select import make_backend as make
 
     def confirm(question: str) -> bool:
-        return target.assume_yes or console.confirm(question)
+        if target.assume_yes:
+            return True
+        with paused():  # the question is not drawn over by the live progress
+            return console.confirm(question)
 
     return make(target.runtime, build=target.build, pull=target.pull, confirm=confirm)
 
@@ -179,7 +180,7 @@ def owner_or_local(
     args: Mapping[str, Any],
     local: Callable[[Orchestrator], Any],
     *,
-    events: EventPrinter,
+    events: EventSink,
     spawn: bool = False,
     send_spec: bool = True,
 ) -> Any:
@@ -197,51 +198,15 @@ def owner_or_local(
 def bring_up(target: Target, options: UpOptions) -> None:
     """`up` through the project's owner (a new detached supervisor when none answers), or
     in this process on runtimes whose instances run without an owner."""
-    with project_lock(target):
+    with project_lock(target), open_progress(target.progress) as events:
         owner_or_local(
             target,
             "up",
             options.to_dict(),
             lambda local: local.up(target.spec, options),
-            events=EventPrinter(),
+            events=events,
             spawn=True,
         )
-
-
-# ---------------------------------------------------------------- progress events
-
-
-class EventPrinter:
-    """Renders orchestrator events as the reference's plain progress lines on stderr."""
-
-    KINDS = {CONTAINER: "Container", NETWORK: "Network", VOLUME: "Volume", IMAGE: "Image"}
-    # Statuses whose detail is a short reason, shown in parentheses on the same line:
-    # ` Container p-web-1  Recreate (environment.FOO changed)`.
-    REASONS = frozenset({RECREATE})
-
-    def __init__(self, stream: TextIO | None = None, *, quiet: bool = False) -> None:
-        self.stream = stream or sys.stderr
-        self.quiet = quiet
-        self.lock = threading.Lock()
-
-    def __call__(self, event: Event) -> None:
-        with self.lock:
-            if event.kind == WARNING:
-                self.stream.write(f"warning: {event.detail}\n")
-            elif event.kind == INFO:
-                self.stream.write(f"{event.detail}\n")
-            elif not self.quiet:
-                label = self.KINDS.get(event.kind, event.kind.capitalize())
-                line = f" {label} {event.instance}  {event.status}"
-                first, _, rest = (event.detail or "").partition("\n")
-                if first and event.status in self.REASONS:
-                    line += f" ({first})"
-                elif first:
-                    line += f"  {first}"
-                self.stream.write(line + "\n")
-                for extra in rest.splitlines():
-                    self.stream.write(f"   {extra}\n")
-            self.stream.flush()
 
 
 # ---------------------------------------------------------------- log lines
@@ -327,8 +292,8 @@ class LogPrinter:
             self.stream.flush()
 
 
-def local_orchestrator(target: Target, printer: EventPrinter | None = None) -> Orchestrator:
+def local_orchestrator(target: Target, printer: EventSink) -> Orchestrator:
     """An orchestrator in this process over a fresh backend (imports the orchestrator)."""
     from composer.orchestrator.engine import Orchestrator
 
-    return Orchestrator(make_backend(target), printer or EventPrinter())
+    return Orchestrator(make_backend(target), printer)

@@ -15,7 +15,6 @@ from collections.abc import Callable
 
 from composer.cli import console
 from composer.cli.commands.runtime_common import (
-    EventPrinter,
     LogPrinter,
     Target,
     bring_up,
@@ -27,10 +26,11 @@ from composer.cli.commands.runtime_common import (
     owner,
     project_lock,
 )
+from composer.cli.progress import PLAIN, TTY, open_progress
 from composer.cli.project_args import ProjectArgs
 from composer.cli.spec import FLAG, INT, LIST, RUNTIME, TEXT, TIMEOUT, Argument, Command, Option
 from composer.errors import UsageError
-from composer.orchestrator.events import CONTAINER, Event, UpOptions, ref_from_dict
+from composer.orchestrator.events import CONTAINER, Event, EventSink, UpOptions, ref_from_dict
 from composer.runtimes.base import InstanceRef
 
 TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing (PEP 781)
@@ -92,9 +92,9 @@ def run_attached(target: Target, options: UpOptions, attach: Attach) -> int:
     """Start the services, stream their logs, stop them on Ctrl-C (twice: kill)."""
     from composer.orchestrator.engine import Orchestrator
 
-    events = EventPrinter()
+    progress = open_progress(target.progress)
     backend = make_backend(target)
-    orchestrator = Orchestrator(backend, events)
+    orchestrator = Orchestrator(backend, progress)
     cancel = threading.Event()
     server = None
     selected: list[str] | None = None
@@ -113,9 +113,14 @@ def run_attached(target: Target, options: UpOptions, attach: Attach) -> int:
                     result = orchestrator.up(target.spec, options, cancel=cancel)
                     refs, selected = result.refs, result.services
                 else:
-                    raw = client.request("up", target.spec, options.to_dict(), on_event=events)
+                    raw = client.request("up", target.spec, options.to_dict(), on_event=progress)
                     refs = [ref_from_dict(r) for r in raw["refs"]]
                     selected = list(raw["services"])
+            progress.close()
+            # Logs follow: a live block would be drawn over them, so what comes next
+            # (exits, the stops on Ctrl-C) is shown as lines.
+            events = open_progress(PLAIN if target.progress == TTY else target.progress)
+            orchestrator.on_event = events
             named = set(options.services)
             attached = [r for r in refs if not named or r.service in named]
             pump = _start_log_pump(backend, target, attached, attach.logs)
@@ -132,6 +137,11 @@ def run_attached(target: Target, options: UpOptions, attach: Attach) -> int:
             )
         except KeyboardInterrupt:
             cancel.set()
+            progress.close()
+            if orchestrator.on_event is progress:
+                orchestrator.on_event = open_progress(
+                    PLAIN if target.progress == TTY else target.progress
+                )
             sys.stderr.write("Gracefully stopping... (press Ctrl+C again to force)\n")
             sys.stderr.flush()
             try:
@@ -140,6 +150,7 @@ def run_attached(target: Target, options: UpOptions, attach: Attach) -> int:
                 orchestrator.kill(target.spec, selected)
             return 130
     finally:
+        progress.close()
         if pump is not None:
             pump.join(timeout=2.0)
         if server is not None:
@@ -149,7 +160,7 @@ def run_attached(target: Target, options: UpOptions, attach: Attach) -> int:
             close()
 
 
-def _watch_sink(project: str, logs: LogPrinter, events: EventPrinter) -> Callable[[Event], None]:
+def _watch_sink(project: str, logs: LogPrinter, events: EventSink) -> Callable[[Event], None]:
     """Exits as `web-1 exited with code 0` lines (like the logs); the rest as progress."""
     prefix = f"{project}-"
 

@@ -338,6 +338,7 @@ class DockerBackend:
         from composer.runtimes.docker.translate import network_create_args
 
         args = network_create_args(spec, key, self.api_version)
+        self._emit("network", None, name, "Creating")  # `Created` is the orchestrator's
         try:
             self._call(f"failed to create network {name}", self.api.create_network, **args)
             created = True
@@ -500,6 +501,7 @@ class DockerBackend:
     def _create_volume(self, spec: ProjectSpec, key: str, name: str) -> None:
         from composer.runtimes.docker.translate import volume_create_args
 
+        self._emit("volume", None, name, "Creating")  # `Created` is the orchestrator's
         self._call(
             f"failed to create volume {name}",
             self.api.create_volume,
