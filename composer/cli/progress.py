@@ -149,6 +149,8 @@ class ProgressSink:
     def __init__(self, stream: TextIO | None = None) -> None:
         self.stream = stream or sys.stderr
         self.lock = threading.Lock()
+        self._pending: list[str] = []
+        self._writing = False
 
     def __call__(self, event: Event) -> None:
         raise NotImplementedError
@@ -171,6 +173,29 @@ class ProgressSink:
         self.stream.write(text)
         self.stream.flush()
 
+    def _send(self, text: str) -> None:
+        """Write `text` now, or have the thread writing now take it along: threads that
+        report at once share one write instead of each waiting for its own. Lines
+        keep the order in which they arrived here."""
+        with self.lock:
+            self._pending.append(text)
+            if self._writing:
+                return
+            self._writing = True
+        while True:
+            with self.lock:
+                batch = "".join(self._pending)
+                self._pending.clear()
+                if not batch:
+                    self._writing = False
+                    return
+            try:
+                self._write(batch)
+            except BaseException:
+                with self.lock:
+                    self._writing = False
+                raise
+
 
 class PlainProgress(ProgressSink):
     """` Container p-web-1  Started` lines; `quiet` keeps only warnings and notes."""
@@ -182,8 +207,7 @@ class PlainProgress(ProgressSink):
     def __call__(self, event: Event) -> None:
         if self.quiet and event.kind not in (WARNING, INFO):
             return
-        with self.lock:
-            self._write(plain_text(event))
+        self._send(plain_text(event))
 
 
 class JsonProgress(ProgressSink):
@@ -201,9 +225,7 @@ class JsonProgress(ProgressSink):
             record = {"id": resource(event), "status": event.status}
             if event.detail:
                 record["text"] = event.detail
-        line = json.dumps(record, ensure_ascii=False, separators=(",", ":"))
-        with self.lock:
-            self._write(line + "\n")
+        self._send(json.dumps(record, ensure_ascii=False, separators=(",", ":")) + "\n")
 
 
 class _Task:

@@ -85,7 +85,12 @@ class _Run:
 
 
 class Orchestrator:
-    """The one orchestrator; all runtimes go through it."""
+    """The one orchestrator; all runtimes go through it.
+
+    `on_event` is called from the worker threads as things happen, concurrently: a
+    sink keeps its own output whole (the progress sinks of cli/progress.py do, and
+    write what arrives meanwhile in one go instead of queueing thirty threads on one
+    lock and one write each)."""
 
     def __init__(
         self,
@@ -100,7 +105,6 @@ class Orchestrator:
             # a backend whose steps wait on I/O (an engine's API) may ask for more
             max_workers = int(getattr(backend, "parallelism", None) or MAX_WORKERS)
         self.max_workers = max(1, max_workers)
-        self._emit_lock = threading.Lock()
         self._lock = threading.RLock()  # one mutating operation at a time per orchestrator
         self.hash_of = backend_hash_function(backend)
         self._remove_takes_volumes = accepts_keyword(backend.remove, "volumes")
@@ -111,10 +115,9 @@ class Orchestrator:
 
     # ------------------------------------------------------------------ events
     def emit(self, event: Event) -> None:
-        if self.on_event is None:
-            return
-        with self._emit_lock:
-            self.on_event(event)
+        sink = self.on_event
+        if sink is not None:
+            sink(event)
 
     def _container(self, ref: InstanceRef, status: str, detail: str = "") -> None:
         self.emit(Event(CONTAINER, ref.service, ref.name, status, detail))

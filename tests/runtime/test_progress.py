@@ -260,3 +260,36 @@ def test_paused_block_is_drawn_again_below(terminal: Terminal) -> None:
     after = output[question + len("Recreate? [y/N] ") :]
     assert "\x1b[1A\x1b[1B\x1b[0G" in after  # a fresh block, not drawn over the question
     assert after.count("\x1b[1A\x1b[1B") == 1
+
+
+def test_lines_from_many_threads_are_all_written_whole_and_in_order() -> None:
+    """Threads reporting at once share writes; no line is lost, split or reordered
+    within its thread, and fewer writes than lines reach the stream."""
+    import threading
+
+    class Counting(io.StringIO):
+        writes = 0
+
+        def write(self, text: str) -> int:
+            Counting.writes += 1
+            time.sleep(0.0005)  # a slow terminal or pipe: others arrive meanwhile
+            return super().write(text)
+
+    stream = Counting()
+    printer = PlainProgress(stream)
+
+    def report(worker: int) -> None:
+        for step in range(50):
+            printer(Event(CONTAINER, "s", f"p-s{worker}-{step}", "Started"))
+
+    threads = [threading.Thread(target=report, args=(n,)) for n in range(30)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    lines = stream.getvalue().splitlines()
+    assert len(lines) == 30 * 50 and len(set(lines)) == len(lines)
+    for worker in range(30):
+        mine = [line for line in lines if f"p-s{worker}-" in line]
+        assert mine == [f" Container p-s{worker}-{step}  Started" for step in range(50)]
+    assert Counting.writes < len(lines)
