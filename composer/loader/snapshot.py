@@ -101,7 +101,8 @@ def load(options: LoadOptions) -> SavedLoad:
         return saved
     with fs.recording() as journal:
         loaded = SavedLoad.of(_load(options))
-    _write(path, {"key": key, "journal": journal, "load": loaded})
+    if not _mentions_underscore(journal):
+        _write(path, {"key": key, "journal": journal, "load": loaded})
     return loaded
 
 
@@ -145,6 +146,10 @@ def _key(options: LoadOptions) -> tuple[Any, ...] | None:
     if not all(switches):
         return None
     environ = options.environ if options.environ is not None else dict(os.environ)
+    # `_` is the shell's note of the program it started (`python -m composer` and
+    # `composer` differ): left out, or no two ways of calling share a load. A file
+    # that could read it as a variable is never saved (_mentions_underscore).
+    environ = {name: value for name, value in environ.items() if name != "_"}
     return (
         FORMAT,
         _code_stamp(),
@@ -156,6 +161,15 @@ def _key(options: LoadOptions) -> tuple[Any, ...] | None:
         options.keep_label_files,
         options.cwd or os.getcwd(),
         tuple(sorted(environ.items())),
+    )
+
+
+def _mentions_underscore(journal: list[fs.Entry]) -> bool:
+    """Whether a file the load read could interpolate the variable `_` (`$_`, `${_}`,
+    `${_:-x}`...), which the key leaves out."""
+    return any(
+        operation == "read_text" and isinstance(text, str) and ("$_" in text or "${_" in text)
+        for operation, _, text in journal
     )
 
 

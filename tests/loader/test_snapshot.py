@@ -114,6 +114,21 @@ def test_dotenv_and_environment_changes_are_seen(loads: Loads) -> None:
     assert loads.fresh == 3
 
 
+def test_the_shells_underscore_variable_is_not_part_of_the_key(loads: Loads) -> None:
+    """`_` (the program the shell started) differs between `composer` and `python -m
+    composer`; a load is shared between them unless a file could read `${_}`."""
+    loads.env["_"] = "/usr/bin/composer"
+    loads.load()
+    loads.env["_"] = "/usr/bin/python3"
+    loads.load()
+    assert loads.fresh == 1
+    (loads.folder / "compose.yaml").write_text("services:\n  web:\n    image: ${_}\n")
+    assert loads.load().project["services"]["web"]["image"] == "/usr/bin/python3"
+    loads.env["_"] = "/usr/local/bin/composer"
+    assert loads.load().project["services"]["web"]["image"] == "/usr/local/bin/composer"
+    assert loads.fresh == 3
+
+
 def test_env_file_extends_and_include_changes_are_seen(loads: Loads) -> None:
     folder = loads.folder
     (folder / "web.env").write_text("B=1\n")

@@ -7,9 +7,9 @@ from __future__ import annotations
 
 import os
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass, field
 
 from composer.errors import ComposerError
+from composer.record import NamedTuple, Record
 from composer.runtimes.base import InstanceRef, ProjectSpec
 from composer.runtimes.docker import labels as lb
 
@@ -30,8 +30,7 @@ class TranslateError(ComposerError):
     """A service setting the Docker engine cannot run as written."""
 
 
-@dataclass(frozen=True)
-class InjectedFile:
+class InjectedFile(NamedTuple):
     """A file copied into the container after create: a secret or config whose
     content comes from the environment or is inline (the reference does the same)."""
 
@@ -42,22 +41,20 @@ class InjectedFile:
     gid: int = 0
 
 
-@dataclass
-class ContainerPlan:
+class ContainerPlan(NamedTuple):
     """Everything needed to create one container the way the reference does."""
 
     name: str
     image: str
     body: dict[str, Any]
-    connect: list[tuple[str, dict[str, Any]]] = field(default_factory=list)
-    files: list[InjectedFile] = field(default_factory=list)
-    platform: str | None = None
-    config_hash: str = ""
-    warnings: list[str] = field(default_factory=list)
+    connect: list[tuple[str, dict[str, Any]]]
+    files: list[InjectedFile]
+    platform: str | None
+    config_hash: str
+    warnings: list[str]
 
 
-@dataclass(frozen=True)
-class FileAccess:
+class FileAccess(NamedTuple):
     """The two host look-ups a translation may need (injectable for tests)."""
 
     read_bytes: Callable[[str], bytes]
@@ -149,26 +146,36 @@ def nano_cpus(value: Any) -> int:
 CONFIG, HOST = "config", "host"
 
 
-@dataclass
-class Translation:
-    """The translation in progress."""
+class Translation(Record):
+    """The translation in progress: the inputs, and the engine fields the handlers
+    fill in (config, host, endpoints, ...)."""
 
-    spec: ProjectSpec
-    name: str  # service name
-    service: Mapping[str, Any]
-    ref: InstanceRef
-    api: tuple[int, ...]
-    files: FileAccess
-    linked: Mapping[str, Sequence[str]]
-    use_aliases: bool
-    config: dict[str, Any] = field(default_factory=dict)
-    host: dict[str, Any] = field(default_factory=dict)
-    endpoints: dict[str, dict[str, Any]] = field(default_factory=dict)
-    connect: list[tuple[str, dict[str, Any]]] = field(default_factory=list)
-    injected: list[InjectedFile] = field(default_factory=list)
-    mounts: dict[str, dict[str, Any]] = field(default_factory=dict)  # by target
-    binds: list[str] = field(default_factory=list)
-    warnings: list[str] = field(default_factory=list)
+    __slots__ = (
+        "spec", "name", "service", "ref", "api", "files", "linked", "use_aliases",
+        "config", "host", "endpoints", "connect", "injected", "mounts", "binds", "warnings",
+    )  # fmt: skip
+
+    def __init__(
+        self,
+        spec: ProjectSpec,
+        name: str,  # service name
+        service: Mapping[str, Any],
+        ref: InstanceRef,
+        api: tuple[int, ...],
+        files: FileAccess,
+        linked: Mapping[str, Sequence[str]],
+        use_aliases: bool,
+    ) -> None:
+        self.spec, self.name, self.service, self.ref = spec, name, service, ref
+        self.api, self.files, self.linked, self.use_aliases = api, files, linked, use_aliases
+        self.config: dict[str, Any] = {}
+        self.host: dict[str, Any] = {}
+        self.endpoints: dict[str, dict[str, Any]] = {}
+        self.connect: list[tuple[str, dict[str, Any]]] = []
+        self.injected: list[InjectedFile] = []
+        self.mounts: dict[str, dict[str, Any]] = {}  # by target
+        self.binds: list[str] = []
+        self.warnings: list[str] = []
 
     def warn(self, message: str) -> None:
         text = f'service "{self.name}": {message}'

@@ -114,14 +114,14 @@ def proxy_environment(env: Mapping[str, str] | None = None) -> dict[str, str]:
     """The Docker CLI's `proxies.default` (config.json) as container variables, which
     the reference adds to every container's environment (the service's win)."""
     import json
-    from pathlib import Path
 
     env = os.environ if env is None else env
-    config_dir = Path(
-        env.get("DOCKER_CONFIG") or Path(env.get("HOME") or "~").expanduser() / ".docker"
+    config_dir = env.get("DOCKER_CONFIG") or os.path.join(
+        os.path.expanduser(env.get("HOME") or "~"), ".docker"
     )
-    try:
-        data = json.loads((config_dir / "config.json").read_text())
+    try:  # os.path, not pathlib: pathlib costs every `up` ~3 ms to import
+        with open(os.path.join(config_dir, "config.json"), encoding="utf-8") as handle:
+            data = json.loads(handle.read())
     except (OSError, ValueError):
         return {}
     proxies = (data.get("proxies") or {}) if isinstance(data, dict) else {}

@@ -13,9 +13,9 @@ import contextlib
 import os
 import time
 from collections.abc import Callable, Iterable, Mapping
-from dataclasses import dataclass
 
 from composer.errors import ComposerError
+from composer.record import NamedTuple
 from composer.runtimes.docker import labels as lb
 
 TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing (PEP 781)
@@ -46,12 +46,14 @@ class ImageError(ComposerError):
     """The image of a service could not be found, pulled or built."""
 
 
-@dataclass(frozen=True)
-class ImageRequest:
+class ImageRequest(NamedTuple):
     """What `up` was told about images (`--build`, `--no-build`, `--pull POLICY`)."""
 
     build: bool | None = None  # True: --build, False: --no-build
     pull: str | None = None  # --pull always|missing|never
+
+
+NO_REQUEST = ImageRequest()  # neither --build, --no-build nor --pull
 
 
 def _refresh_seconds(policy: str) -> float | None:
@@ -73,7 +75,7 @@ def image_action(
     *,
     exists: bool,
     tagged_at: float | None = None,
-    request: ImageRequest = ImageRequest(),
+    request: ImageRequest = NO_REQUEST,
     now: float | None = None,
 ) -> str:
     """USE, PULL, BUILD or PULL_THEN_BUILD for one service; ImageError when impossible."""

@@ -21,8 +21,8 @@ profile and checking that a secret file exists, both through `FileAccess`.
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass
 
+from composer.record import NamedTuple
 from composer.runtimes.base import InstanceRef, ProjectSpec
 from composer.runtimes.docker import labels as lb
 from composer.runtimes.docker.context import (
@@ -97,8 +97,7 @@ __all__ = [
 # ---------------------------------------------------------------- simple fields
 
 
-@dataclass(frozen=True)
-class Field:
+class Field(NamedTuple):
     """A service key copied to one engine field through a converter."""
 
     key: str
