@@ -331,9 +331,9 @@ class Orchestrator:
             return ""
 
     def _converge(self, spec: ProjectSpec, run: _Run, service: str, timeout: float | None) -> None:
-        """Bring one service to its planned state, after its dependencies are ready."""
+        """Make one service's instances what the plan says (remove, recreate, create),
+        without starting them: its dependencies exist by now, but need not run."""
         act: ServiceActions = run.plan.actions[service]
-        self._await_dependencies(spec, run, service)
         for ref in act.remove:
             self._stop_ref(spec, ref, timeout)
             self._remove_ref(spec, ref)
@@ -351,6 +351,14 @@ class Orchestrator:
         if act.recreate:
             with run.lock:
                 run.recreated.add(service)
+
+    def _start_service(
+        self, spec: ProjectSpec, run: _Run, service: str, timeout: float | None
+    ) -> None:
+        """Start one service's instances once its dependencies meet their conditions
+        (kept ones are restarted when a dependency they restart with was recreated)."""
+        act: ServiceActions = run.plan.actions[service]
+        self._await_dependencies(spec, run, service)
         graph = run.plan.graph
         restart_with = [
             dep
@@ -366,19 +374,28 @@ class Orchestrator:
             self._start_ref(spec, ref)
 
     def _levels(self, spec: ProjectSpec, run: _Run, timeout: float | None) -> None:
-        """Start levels one after the other, the services of a level in parallel."""
+        """Two passes over the levels, as the reference's create and start: every
+        instance is made first (a dependent's container is created while its
+        dependency starts, not after it is healthy), then the levels are started one
+        after the other; the services of a level go in parallel in both passes."""
         errors: Failures[str] = []
-        for level in run.plan.levels:
-            if run.cancel.is_set():
-                break
 
-            def work(name: str) -> None:
-                self._converge(spec, run, name, timeout)
+        def each_level(step: Callable[[ProjectSpec, _Run, str, float | None], None]) -> None:
+            for level in run.plan.levels:
+                if run.cancel.is_set():
+                    return
+                pending = [name for name in level if name not in run.failed]
 
-            for name, exc in self._parallel(level, work, run.cancel):
-                errors.append((name, exc))
-                with run.lock:
-                    run.failed[name] = getattr(exc, "message", None) or str(exc)
+                def work(name: str) -> None:
+                    step(spec, run, name, timeout)
+
+                for name, exc in self._parallel(pending, work, run.cancel):
+                    errors.append((name, exc))
+                    with run.lock:
+                        run.failed[name] = getattr(exc, "message", None) or str(exc)
+
+        each_level(self._converge)
+        each_level(self._start_service)
         self._raise_collected(errors, "up")
 
     def _report_orphans(

@@ -467,7 +467,9 @@ def test_failed_dependency_reports_exit_code_and_last_output(
     assert "didn't complete successfully: exit 7" in message
     assert "exited with code 7" in message
     assert "boom" in message and "preparing" in message
-    assert backend.inspect(spec, InstanceRef(project_name, "app")) is None
+    # made, never started: as the reference leaves it (its create pass comes first)
+    app = backend.inspect(spec, InstanceRef(project_name, "app"))
+    assert app is not None and app.status == CREATED
 
 
 def test_restart_true_restarts_dependents(
