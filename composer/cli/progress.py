@@ -260,7 +260,7 @@ def _paint(code: str, text: str) -> str:
     return f"\x1b[{code}m{text}\x1b[0m"
 
 
-GREEN, YELLOW, BLUE, RED, YELLOW_BOLD, RED_BOLD = "32", "33", "34", "31", "33;1", "31;1"
+GREEN, YELLOW, BLUE, YELLOW_BOLD, RED_BOLD = "32", "33", "34", "33;1", "31;1"
 
 
 class LiveProgress(ProgressSink):
@@ -289,11 +289,10 @@ class LiveProgress(ProgressSink):
                 self._write(plain_text(event))
                 return
             if event.kind in (WARNING, INFO):
-                line = f"warning: {event.detail}" if event.kind == WARNING else event.detail
                 if self.drawn:
-                    self.tail.append(line)
+                    self.tail.append(plain_text(event))
                 else:
-                    self._write(line + "\n")
+                    self._write(plain_text(event))
                 return
             ident, text = resource(event), status_text(event)
             task = self.tasks.get(ident)
@@ -323,9 +322,9 @@ class LiveProgress(ProgressSink):
             if LiveProgress.active is self:
                 LiveProgress.active = None
             self._draw()
-            for line in self.tail:
-                self._write(line + "\n")
-            self.tail.clear()
+            if self.tail:
+                self._write("".join(self.tail))
+                self.tail.clear()
 
     def _width(self) -> int:
         try:
@@ -360,7 +359,7 @@ class LiveProgress(ProgressSink):
         if room > 0 and len(status) > room:
             status = status[:room] + "..."
         if task.working:
-            icon, status = _paint(YELLOW, task.spinner(now)), status
+            icon = _paint(YELLOW, task.spinner(now))
         elif task.status == ERROR:
             icon, status = _paint(RED_BOLD, "✘"), _paint(RED_BOLD, status)
         elif task.status == WARNING_STATUS:

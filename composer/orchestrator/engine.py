@@ -379,24 +379,22 @@ class Orchestrator:
         dependency starts, not after it is healthy), then the levels are started one
         after the other; the services of a level go in parallel in both passes."""
         errors: Failures[str] = []
-
-        def each_level(step: Callable[[ProjectSpec, _Run, str, float | None], None]) -> None:
-            for level in run.plan.levels:
-                if run.cancel.is_set():
-                    return
-                pending = [name for name in level if name not in run.failed]
-
-                def work(name: str) -> None:
-                    step(spec, run, name, timeout)
-
-                for name, exc in self._parallel(pending, work, run.cancel):
-                    errors.append((name, exc))
-                    with run.lock:
-                        run.failed[name] = getattr(exc, "message", None) or str(exc)
-
-        each_level(self._converge)
-        each_level(self._start_service)
+        self._each_level(run, lambda name: self._converge(spec, run, name, timeout), errors)
+        self._each_level(run, lambda name: self._start_service(spec, run, name, timeout), errors)
         self._raise_collected(errors, "up")
+
+    def _each_level(self, run: _Run, work: Callable[[str], None], errors: Failures[str]) -> None:
+        """`work` over the plan's levels in order, the services of a level in parallel;
+        each failure goes to `errors` and `run.failed` (a service that failed in an
+        earlier pass is not tried again)."""
+        for level in run.plan.levels:
+            if run.cancel.is_set():
+                return
+            pending = [name for name in level if name not in run.failed]
+            for name, exc in self._parallel(pending, work, run.cancel):
+                errors.append((name, exc))
+                with run.lock:
+                    run.failed[name] = getattr(exc, "message", None) or str(exc)
 
     def _report_orphans(
         self, spec: ProjectSpec, orphans: list[InstanceState], remove: bool, timeout: float | None
@@ -767,17 +765,14 @@ class Orchestrator:
                 orphans=[],
             )
             run = _Run(plan, cancel)
+
+            def work(name: str) -> None:
+                self._await_dependencies(spec, run, name, only_restart_edges=True)
+                for ref in plan.actions[name].keep:
+                    self._restart_ref(spec, ref, timeout)
+
             errors: Failures[str] = []
-            for level in plan.levels:
-
-                def work(name: str) -> None:
-                    self._await_dependencies(spec, run, name, only_restart_edges=True)
-                    for ref in plan.actions[name].keep:
-                        self._restart_ref(spec, ref, timeout)
-
-                for name, exc in self._parallel(level, work, run.cancel):
-                    errors.append((name, exc))
-                    run.failed[name] = getattr(exc, "message", None) or str(exc)
+            self._each_level(run, work, errors)
             self._raise_collected(errors, "restart")
             return [ref for name in sorted(by_service) for ref in by_service[name]]
 

@@ -26,7 +26,7 @@ from composer.cli.commands.runtime_common import (
     owner,
     project_lock,
 )
-from composer.cli.progress import PLAIN, TTY, open_progress
+from composer.cli.progress import open_progress
 from composer.cli.project_args import ProjectArgs
 from composer.cli.spec import FLAG, INT, LIST, RUNTIME, TEXT, TIMEOUT, Argument, Command, Option
 from composer.errors import UsageError
@@ -116,15 +116,14 @@ def run_attached(target: Target, options: UpOptions, attach: Attach) -> int:
                     raw = client.request("up", target.spec, options.to_dict(), on_event=progress)
                     refs = [ref_from_dict(r) for r in raw["refs"]]
                     selected = list(raw["services"])
+            # Logs follow: a live block would be drawn over them, so it ends here and
+            # what comes next (exits, the stops on Ctrl-C) is shown as lines (a
+            # closed live block writes lines).
             progress.close()
-            # Logs follow: a live block would be drawn over them, so what comes next
-            # (exits, the stops on Ctrl-C) is shown as lines.
-            events = open_progress(PLAIN if target.progress == TTY else target.progress)
-            orchestrator.on_event = events
             named = set(options.services)
             attached = [r for r in refs if not named or r.service in named]
             pump = _start_log_pump(backend, target, attached, attach.logs)
-            watcher = Orchestrator(backend, _watch_sink(target.name, attach.logs, events))
+            watcher = Orchestrator(backend, _watch_sink(target.name, attach.logs, progress))
             return watcher.watch(
                 target.spec,
                 attached,
@@ -138,10 +137,6 @@ def run_attached(target: Target, options: UpOptions, attach: Attach) -> int:
         except KeyboardInterrupt:
             cancel.set()
             progress.close()
-            if orchestrator.on_event is progress:
-                orchestrator.on_event = open_progress(
-                    PLAIN if target.progress == TTY else target.progress
-                )
             sys.stderr.write("Gracefully stopping... (press Ctrl+C again to force)\n")
             sys.stderr.flush()
             try:
