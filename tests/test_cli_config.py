@@ -300,6 +300,56 @@ def test_hash_matches_reference(shop: Path, argv: list[str]) -> None:
     assert mine.stdout == ref.stdout
 
 
+ENV_FILE_SERVICES = {
+    "merged": 'environment: {A: "1"}\n    env_file: e.env',
+    "bare-names": "environment: [FROM_SHELL, UNSET_NAME, B=2]\n    env_file: [e.env]",
+    "optional": "env_file:\n      - path: e.env\n        required: false",
+    "optional-missing": "env_file:\n      - path: missing.env\n        required: false",
+    "required-raw": "env_file:\n      - path: e.env\n        format: raw",
+    "optional-raw": "env_file:\n      - path: e.env\n        required: false\n        format: raw",
+    "twice": "env_file:\n      - e.env\n      - path: e.env\n        required: false",
+    "with-label-file": "env_file: e.env\n    label_file: e.env",
+}
+
+
+@pytest.mark.reference
+@needs_reference
+@pytest.mark.parametrize("service", list(ENV_FILE_SERVICES.values()), ids=list(ENV_FILE_SERVICES))
+def test_hash_of_env_file_services_matches_reference(tmp_path: Path, service: str) -> None:
+    """The reference's `config --hash` hashes a service with its env files unread (the
+    list kept, in its JSON form); its `up` label hashes them read. Both are matched:
+    this the `config --hash`, tests/docker/test_interop.py the label."""
+    (tmp_path / "compose.yaml").write_text(f"services:\n  w:\n    image: i\n    {service}\n")
+    (tmp_path / "e.env").write_text("X=1\nY=${FROM_SHELL:-d}\n")
+    env = dict(ENV, FROM_SHELL="shell")
+    argv = ["config", "--hash", "*"]
+    mine, ref = ours(argv, tmp_path, env), theirs(argv, tmp_path, env)
+    assert ref.code == 0, ref.stderr
+    assert (mine.code, mine.stdout) == (0, ref.stdout), mine.stderr
+
+
+def test_no_env_resolution_keeps_env_files(tmp_path: Path) -> None:
+    """`--no-env-resolution` leaves `env_file` unread, as its help says (the reference
+    v2.40.3 reads the files anyway): environment as written, bare names resolved."""
+    (tmp_path / "compose.yaml").write_text(
+        "services:\n  w:\n    image: i\n    environment: [FROM_SHELL]\n"
+        "    env_file:\n      - e.env\n      - path: f.env\n        required: false\n"
+        "        format: raw\n"
+    )
+    (tmp_path / "e.env").write_text("X=1\n")
+    env = dict(ENV, FROM_SHELL="shell")
+    result = ours(["config", "--no-env-resolution"], tmp_path, env)
+    assert result.code == 0, result.stderr
+    service = YAML(typ="safe").load(result.stdout)["services"]["w"]
+    assert service["environment"] == {"FROM_SHELL": "shell"}
+    assert service["env_file"] == [
+        str(tmp_path / "e.env"),
+        {"path": str(tmp_path / "f.env"), "required": False, "format": "raw"},
+    ]
+    resolved = YAML(typ="safe").load(ours(["config"], tmp_path, env).stdout)["services"]["w"]
+    assert "env_file" not in resolved and resolved["environment"]["X"] == "1"
+
+
 @pytest.mark.parametrize(
     "wanted", ["nope", "debug", "web, db"], ids=["unknown", "disabled", "space"]
 )

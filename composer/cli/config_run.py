@@ -33,6 +33,7 @@ class ConfigFlags:
     no_normalize: bool = False
     no_path_resolution: bool = False
     no_consistency: bool = False
+    no_env_resolution: bool = False  # `env_file` kept, not read
     # `config SERVICE...`: only these services and their dependencies
     selected: list[str] = field(default_factory=list)
     sources: bool = False  # YAML with a `# file:line` comment per value
@@ -89,6 +90,8 @@ def run_config(args: ProjectArgs, flags: ConfigFlags) -> None:
         normalize=not flags.no_normalize,
         resolve_paths=not flags.no_path_resolution,
         consistency=not flags.no_consistency,
+        # The reference's `config --hash` hashes the service with its env files unread.
+        keep_env_files=flags.no_env_resolution or bool(flags.hash),
     )
     output = flags.output
     if flags.variables:

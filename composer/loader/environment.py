@@ -15,7 +15,10 @@ For every service, in the reference's order:
 `env_file` and `label_file` are then dropped, as `config` prints them; the run
 commands keep `label_file` (LoadOptions.keep_label_files): the reference's
 `com.docker.compose.config-hash` label hashes the service with it, so a container
-made by one tool is not recreated by the other.
+made by one tool is not recreated by the other. `config --hash` (and
+`--no-env-resolution`) skip steps 2 and 3 (LoadOptions.keep_env_files): the
+reference's `config --hash` hashes the service with its `env_file` list and its
+`environment` as written, bare names resolved.
 """
 
 from __future__ import annotations
@@ -73,13 +76,36 @@ def _resolve_service(
     lookup: Lookup,
     warnings: list[str] | None,
     keep_label_files: bool = False,
+    keep_env_files: bool = False,
 ) -> None:
     has_env = "environment" in service
     declared = _as_mapping(service.get("environment"))
     for key, value in declared.items():
         if value is None:
             declared[key] = lookup(key)
+    if keep_env_files:
+        if declared:
+            environment = YMap(declared)
+            carry(environment, service, "environment")
+            original = service.get("environment")
+            if isinstance(original, YMap):
+                environment.locs.update(original.locs)
+            service["environment"] = environment
+        else:
+            service.pop("environment", None)
+    else:
+        _merge_env_files(service, declared, lookup, warnings, has_env)
+    _resolve_label_files(service, keep_label_files)
 
+
+def _merge_env_files(
+    service: dict[str, Any],
+    declared: dict[str, str | None],
+    lookup: Lookup,
+    warnings: list[str] | None,
+    has_env: bool,
+) -> None:
+    """Steps 2 and 3: read the `env_file`s (dropping the list), `environment` on top."""
     original = service.get("environment")
     env_files = service.pop("env_file", None) or []
     merged: dict[str, str | None] = {k: v for k, v in declared.items() if v is not None}
@@ -121,6 +147,9 @@ def _resolve_service(
         if not merged:
             del service["environment"]
 
+
+def _resolve_label_files(service: dict[str, Any], keep_label_files: bool) -> None:
+    """Step 4: `label_file`s read into `labels` (the list kept for the run commands)."""
     label_files = (
         service.get("label_file") if keep_label_files else service.pop("label_file", None)
     ) or []
@@ -129,7 +158,7 @@ def _resolve_service(
     if label_files:
         labels: dict[str, str | None] = {}
         for path in label_files:
-            missing = []
+            missing: list[str] = []
             values = _read(str(path), labels.get, raw=False, kind="label", missing=missing)
             labels.update({k: v for k, v in values.items() if v is not None})
         own = service.get("labels")
@@ -160,13 +189,15 @@ def resolve_environment(
     *,
     warnings: list[str] | None = None,
     keep_label_files: bool = False,
+    keep_env_files: bool = False,
 ) -> dict[str, Any]:
     """Resolve every service's environment and labels (in place); see module doc.
     `keep_label_files`: leave `label_file` in the service after merging it, as the
-    project the reference runs does (its container config hash covers the list)."""
+    project the reference runs does (its container config hash covers the list).
+    `keep_env_files`: leave `env_file` unread (see module doc)."""
     services = project.get("services")
     if isinstance(services, dict):
         for service in services.values():
             if isinstance(service, dict):
-                _resolve_service(service, lookup, warnings, keep_label_files)
+                _resolve_service(service, lookup, warnings, keep_label_files, keep_env_files)
     return project

@@ -27,6 +27,7 @@ class LoadOptions(Record):
         "stdin_text",
         "variable_hook",
         "keep_label_files",
+        "keep_env_files",
     )
 
     def __init__(
@@ -46,6 +47,7 @@ class LoadOptions(Record):
         stdin_text: str | None = None,
         variable_hook: Callable[..., None] | None = None,
         keep_label_files: bool = False,
+        keep_env_files: bool = False,
     ) -> None:
         self.files: list[str] = files if files is not None else []
         self.project_name = project_name
@@ -68,3 +70,6 @@ class LoadOptions(Record):
         # Run commands: keep `label_file` in the resolved service, as the project the
         # reference runs does (its container config hash covers it; `config` drops it).
         self.keep_label_files = keep_label_files
+        # `config --hash` and `--no-env-resolution`: `env_file` is not read; the
+        # service keeps the list and its `environment` as written (bare names resolved).
+        self.keep_env_files = keep_env_files

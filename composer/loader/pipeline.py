@@ -355,5 +355,6 @@ def _finish(
             ctx.lookup(),
             warnings=ctx.warnings,
             keep_label_files=options.keep_label_files,
+            keep_env_files=options.keep_env_files,
         )
     return project, disabled

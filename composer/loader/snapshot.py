@@ -143,7 +143,7 @@ def _key(options: LoadOptions) -> tuple[Any, ...] | None:
         options.consistency,
         options.resolve_environment,
     )
-    if not all(switches):
+    if not all(switches) or options.keep_env_files:
         return None
     environ = options.environ if options.environ is not None else dict(os.environ)
     # `_` is the shell's note of the program it started (`python -m composer` and

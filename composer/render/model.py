@@ -246,9 +246,55 @@ def _cmd(value: Any) -> Any:
     return [_str(v) for v in value]
 
 
+def _env_file_entries(value: Any) -> list[tuple[str, bool, str]]:
+    """(path, required, format) of each `env_file` entry (strings or mappings)."""
+    entries = []
+    for entry in [value] if isinstance(value, str) else value:
+        if isinstance(entry, Mapping):
+            required = entry.get("required", True)
+            entries.append(
+                (_str(entry.get("path") or ""), required is not False, entry.get("format") or "")
+            )
+        else:
+            entries.append((_str(entry), True, ""))
+    return entries
+
+
+def _env_files_yaml(value: Any) -> Any:
+    """A required file without a format is its path; the others keep what they set."""
+    out: list[Any] = []
+    for path, required, fmt in _env_file_entries(value):
+        if required and not fmt:
+            out.append(path)
+            continue
+        entry: dict[str, Any] = {"path": path}
+        if not required:
+            entry["required"] = False
+        if fmt:
+            entry["format"] = fmt
+        out.append(entry)
+    return out
+
+
+def _env_files_json(value: Any) -> Any:
+    """EnvFile as the reference's JSON writes it (`config --hash` hashes this form): a
+    required file is its path alone (even with a format), an optional one an object."""
+    out: list[Any] = []
+    for path, required, fmt in _env_file_entries(value):
+        if required:
+            out.append(path)
+            continue
+        entry: dict[str, Any] = {"path": path, "required": False}
+        if fmt:
+            entry["format"] = fmt
+        out.append(entry)
+    return out
+
+
 _SCALARS["ulimit"] = Codec(_ulimit_yaml, _ulimit_json, _never, lambda: {"soft": 0, "hard": 0}, dict)
 _SCALARS["ssh"] = Codec(_ssh_yaml, _ssh_json, lambda v: not v, list)
 _SCALARS["cmd"] = Codec(_cmd, _cmd, _never, lambda: None)
+_SCALARS["envfiles"] = Codec(_env_files_yaml, _env_files_json, lambda v: not v, list)
 
 
 # --- containers and structs --------------------------------------------------------------

@@ -10,7 +10,7 @@ Type expressions
                            zero ("0", "0s", 0) counts as empty
   mode                     FileMode: "0440" (an int is printed as Go's "0%o")
   cmd                      ShellCommand: only nil is empty; JSON prints nil as null
-  ulimit ssh               custom marshalers (see model.py)
+  ulimit ssh envfiles      custom marshalers (see model.py)
   *T                       pointer: omitted only when missing/None
   [T]  {T}  {*T}           slice, map (None values print the zero T), map of pointers
                            (None values print null)
@@ -107,7 +107,7 @@ STRUCTS: dict[str, Struct] = {
         ("entrypoint", "cmd", "jkeep"),
         ("provider", "*Provider"),
         ("environment", "{*str}"),
-        ("env_file", "[EnvFile]"),
+        ("env_file", "envfiles"),
         ("expose", "[str]"),
         ("extends", "*Extends"),
         ("external_links", "[str]"),
@@ -267,7 +267,6 @@ STRUCTS: dict[str, Struct] = {
         ext=False,
     ),
     "Provider": _s(("type", "str"), ("options", "{[str]}")),
-    "EnvFile": _s(("path", "str"), ("required", "bool"), ("format", "str"), ext=False),
     "Extends": _s(("file", "str"), ("service", "str"), ext=False),
     "Healthcheck": _s(
         ("test", "[str]"),

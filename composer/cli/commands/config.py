@@ -57,6 +57,12 @@ COMMANDS = (
             ),
             Option("no_consistency", ("--no-consistency",), FLAG, "Don't check consistency"),
             Option(
+                "no_env_resolution",
+                ("--no-env-resolution",),
+                FLAG,
+                "Don't read the services' env files (keep env_file)",
+            ),
+            Option(
                 "sources",
                 ("--sources",),
                 FLAG,
