@@ -9,6 +9,7 @@ as Event objects to a callback (the CLI renders them); problems raise ComposerEr
 from __future__ import annotations
 
 import contextlib
+import functools
 import sys
 import threading
 import time
@@ -82,6 +83,16 @@ class _Run:
     def refs(self, service: str) -> list[InstanceRef]:
         act = self.plan.actions.get(service)
         return act.refs if act else []
+
+
+def _owned(spec: ProjectSpec, section: str) -> list[tuple[str, str]]:
+    """(key, name) of the project's own networks or volumes (not the external ones)."""
+    owned = []
+    for key, config in sorted((spec.project.get(section) or {}).items()):
+        if isinstance(config, Mapping) and config.get("external"):
+            continue
+        owned.append((key, (config or {}).get("name") or f"{spec.name}_{key}"))
+    return owned
 
 
 class Orchestrator:
@@ -168,21 +179,14 @@ class Orchestrator:
         """Create the project's missing networks and volumes (a backend may make a
         changed network again); True when anything was created."""
         caps = self.backend.capabilities
-        project = spec.project
         created = False
         if caps.networks:
-            for key, network in sorted((project.get("networks") or {}).items()):
-                if isinstance(network, Mapping) and network.get("external"):
-                    continue
-                name = (network or {}).get("name") or f"{spec.name}_{key}"
+            for key, name in _owned(spec, "networks"):
                 if self.backend.ensure_network(spec, key):
                     created = True
                     self.emit(Event(NETWORK, None, name, "Created"))
         if caps.volumes:
-            for key, volume in sorted((project.get("volumes") or {}).items()):
-                if isinstance(volume, Mapping) and volume.get("external"):
-                    continue
-                name = (volume or {}).get("name") or f"{spec.name}_{key}"
+            for key, name in _owned(spec, "volumes"):
                 if self.backend.ensure_volume(spec, key):
                     created = True
                     self.emit(Event(VOLUME, None, name, "Created"))
@@ -700,7 +704,15 @@ class Orchestrator:
                     with contextlib.suppress(Exception):
                         networks.join()
                 raise
-            if not removed:
+            # The reference's rule: nothing listed and nothing it would look for (the
+            # project's own networks; its volumes with -v; images with --rmi).
+            caps = self.backend.capabilities
+            if not (
+                removed
+                or images
+                or (caps.networks and _owned(spec, "networks"))
+                or (volumes and caps.volumes and _owned(spec, "volumes"))
+            ):
                 self.warn(f'No resource found to remove for project "{spec.name}".')
             if images:
                 self._remove_images(spec, images)
@@ -723,15 +735,13 @@ class Orchestrator:
             self._remove_section(spec, "networks", NETWORK, self.backend.remove_network)
 
     def _remove_section(
-        self, spec: ProjectSpec, section: str, kind: str, remove: Callable[[ProjectSpec, str], bool]
+        self, spec: ProjectSpec, section: str, kind: str, remove: Callable[..., bool]
     ) -> None:
-        """Remove the project's own networks or volumes (external ones stay)."""
-        for key, config in sorted((spec.project.get(section) or {}).items()):
-            if isinstance(config, Mapping) and config.get("external"):
-                continue
-            name = (config or {}).get("name") or f"{spec.name}_{key}"
-            self.emit(Event(kind, None, name, "Removing"))
-            if remove(spec, key):
+        """Remove the project's own networks or volumes (external ones stay); each
+        reported only if the backend found it, as the reference reports them."""
+        for key, name in _owned(spec, section):
+            removing = functools.partial(self.emit, Event(kind, None, name, "Removing"))
+            if remove(spec, key, removing):
                 self.emit(Event(kind, None, name, "Removed"))
 
     def restart(

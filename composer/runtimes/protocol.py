@@ -12,7 +12,7 @@ commands name the protocol in annotations only and never import this module.
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from typing import Protocol, runtime_checkable
 
 from composer.runtimes.base import (
@@ -39,9 +39,20 @@ class Backend(Protocol):
         """Create volume `key` of the project unless it exists; True if created."""
         ...
 
-    def remove_network(self, spec: ProjectSpec, key: str) -> bool: ...
+    def remove_network(
+        self, spec: ProjectSpec, key: str, removing: Callable[[], None] | None = None
+    ) -> bool:
+        """Remove the project's network `key` if it exists; True if removed. `removing`
+        is called once the network is known to exist (the reference reports `Removing`
+        only for what it found)."""
+        ...
 
-    def remove_volume(self, spec: ProjectSpec, key: str) -> bool: ...
+    def remove_volume(
+        self, spec: ProjectSpec, key: str, removing: Callable[[], None] | None = None
+    ) -> bool:
+        """Remove the project's volume `key` if it exists; True if removed (`removing`
+        as for networks)."""
+        ...
 
     def create(self, spec: ProjectSpec, ref: InstanceRef) -> InstanceState:
         """Prepare the instance (not started); raises ComposerError if it cannot run here."""

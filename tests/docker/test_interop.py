@@ -333,3 +333,84 @@ def test_label_files_hash_as_the_reference_hashes_them(project: Project) -> None
     assert "Recreate" not in again.stderr
     reference(project, "down", "-t", "1")
     assert leftovers(project.name) == {}
+
+
+def _both(
+    project: Project, *args: str, named: bool = True
+) -> tuple[subprocess.CompletedProcess[str], ...]:
+    """The reference's and Composer's run of one command on the project (plain
+    progress; `named`: with `-p`, else the project is named after its folder)."""
+    environ = dict(os.environ, COMPOSER_STATE_DIR=str(project.root / ".state"))
+    options = ["-p", project.name] if named else []
+    theirs = run_reference([*options, "--progress", "plain", *args], cwd=project.root)
+    ours = subprocess.run(
+        [sys.executable, "-m", "composer", *options, "--progress", "plain", *args]
+        + ["--runtime", "docker"],
+        cwd=project.root,
+        env=environ,
+        capture_output=True,
+        text=True,
+    )
+    return theirs, ours
+
+
+def _warnings(text: str) -> list[str]:
+    """First lines of the warnings of either program, without the reference's logrus
+    dressing (which writes a warning's own line breaks as `\\n`)."""
+    found = []
+    for line in text.splitlines():
+        if 'level=warning msg="' in line:
+            message = line.split('msg="', 1)[1].rstrip('"').replace('\\"', '"')
+            found.append(message.split("\\n")[0])
+        elif line.startswith("warning: "):
+            found.append(line.removeprefix("warning: "))
+    return [w.removeprefix("Warning: ") for w in found]
+
+
+@pytest.mark.parametrize(
+    ("with_file", "named"),
+    [(True, False), (False, True)],
+    ids=["project-file", "name-only"],
+)
+def test_down_of_nothing_reports_what_the_reference_reports(
+    project: Project, with_file: bool, named: bool
+) -> None:
+    """Nothing made yet. From the project file, neither prints anything (the default
+    network was looked for, so no warning; no `Removing` for what is not there).
+    Known by name only, both warn that nothing was found. (With `-p` and a file in
+    the folder the reference acts by name and warns; Composer reads the file: see
+    docs/docker.md.)"""
+    if with_file:
+        project.write(f"services:\n  a:\n    image: {BUSYBOX}\nvolumes:\n  data: {{}}\n")
+    for args in (["down"], ["down", "-v"]):
+        theirs, ours = _both(project, *args, named=named)
+        assert (theirs.returncode, ours.returncode) == (0, 0), ours.stderr
+        assert ours.stdout == ""
+        assert _warnings(ours.stderr) == _warnings(theirs.stderr)
+        assert "Removing" not in theirs.stderr + ours.stderr
+        if named:
+            name = project.name
+            assert _warnings(ours.stderr) == [f'No resource found to remove for project "{name}".']
+        else:
+            assert ours.stderr == ""
+
+
+def test_a_hand_made_network_of_the_same_name_is_refused_and_kept(project: Project) -> None:
+    """A network named like the project's but not made by Compose: `up` warns and
+    refuses it with the reference's words; `down` leaves it alone, as the reference."""
+    project.write(f"services:\n  a:\n    image: {BUSYBOX}\n    command: [sleep, '60']\n")
+    client = engine_client()
+    handmade = client.create_network(f"{project.name}_default")
+    try:
+        theirs, ours = _both(project, "up", "-d")
+        assert theirs.returncode == 1 and ours.returncode == 1
+        refusal = 'has incorrect label com.docker.compose.network set to "" (expected: "default")'
+        assert refusal in theirs.stderr and refusal in ours.stderr
+        assert _warnings(ours.stderr) == _warnings(theirs.stderr)
+        for tool in _both(project, "down"):
+            assert tool.returncode == 0, tool.stderr
+            assert "Network" not in tool.stderr
+        assert client.inspect_network(handmade["Id"])["Name"] == f"{project.name}_default"
+    finally:
+        client.remove_network(handmade["Id"])
+        client.close()

@@ -96,20 +96,13 @@ def load_target(
 
     progress = resolve_mode(args.progress, args.ansi)
     runtime = resolve_runtime(runtime_option)
+    named = args.project_name if by_name else None
     try:
         loaded = snapshot.load(args.load_options(keep_label_files=True))
     except ComposerError as exc:
-        if not (by_name and args.project_name and exc.code == "no-compose-file"):
+        if not (named and exc.code == "no-compose-file"):
             raise
-        from composer.loader.discovery import check_project_name
-        from composer.runtimes.process.supervisor import load_spec
-
-        name = check_project_name(args.project_name)
-        target = Target(
-            ProjectSpec(name, os.getcwd(), (), {}), runtime, loaded=False, progress=progress
-        )
-        target.spec = load_spec(target.root, name) or target.spec
-        return target
+        return _named_target(named, runtime, progress)
     if loaded.warnings:
         with open_progress(progress) as events:
             for warning in loaded.warnings:
@@ -123,6 +116,19 @@ def load_target(
         environment=dict(loaded.environment),
     )
     return Target(spec=spec, runtime=runtime, loaded=True, progress=progress)
+
+
+def _named_target(name: str, runtime: str, progress: str) -> Target:
+    """A project known by its name only: the one its owner last saved, or just the name."""
+    from composer.loader.discovery import check_project_name
+    from composer.runtimes.process.supervisor import load_spec
+
+    name = check_project_name(name)
+    target = Target(
+        ProjectSpec(name, os.getcwd(), (), {}), runtime, loaded=False, progress=progress
+    )
+    target.spec = load_spec(target.root, name) or target.spec
+    return target
 
 
 def check_services(target: Target, names: list[str]) -> None:

@@ -343,27 +343,31 @@ class DockerBackend:
         self, spec: ProjectSpec, key: str, config: Mapping[str, Any], network: Mapping[str, Any]
     ) -> bool:
         """Warn about a network made elsewhere; True when it is this project's and its
-        configuration changed, so it must be made again (as the reference does)."""
+        configuration changed, so it must be made again (as the reference does). One
+        without this network's key label is refused, as the reference v2.40.3 refuses
+        it (after the same warning), hand-made ones included."""
         labels: Mapping[str, str] = network.get("Labels") or {}
         name = network.get("Name")
+        foreign = labels.get(lb.PROJECT) != spec.name
         if lb.PROJECT not in labels:
             self._warn(
                 f"a network with name {name} exists but was not created by compose.\n"
                 "Set `external: true` to use an existing network"
             )
-            return False
-        if labels.get(lb.PROJECT) != spec.name:
+        elif foreign:
             self._warn(
                 f'a network with name {name} exists but was not created for project "{spec.name}".\n'
                 "Set `external: true` to use an existing network"
             )
-            return False
-        if labels.get(lb.NETWORK) not in (None, key):
+        if labels.get(lb.NETWORK, "") != key:
             raise ComposerError(
                 f"network {name} was found but has incorrect label {lb.NETWORK} set to "
-                f'"{labels.get(lb.NETWORK)}" (expected: "{key}")',
+                f'"{labels.get(lb.NETWORK, "")}" (expected: "{key}")',
                 code="network-conflict",
+                hint=f"set `external: true` on network {key} to use it, or remove it",
             )
+        if foreign:
+            return False
         recorded = labels.get(lb.CONFIG_HASH)
         return bool(recorded) and recorded != lb.network_hash(key, config)
 
@@ -498,16 +502,24 @@ class DockerBackend:
             **volume_create_args(spec, key),
         )
 
-    def remove_network(self, spec: ProjectSpec, key: str) -> bool:
+    def remove_network(
+        self, spec: ProjectSpec, key: str, removing: Callable[[], None] | None = None
+    ) -> bool:
         config: Mapping[str, Any] = (spec.project.get("networks") or {}).get(key) or {}
         if config.get("external"):
             return False
         name = lb.network_name(spec, key)
+        # Only a network labelled with this project, as the reference: one of the
+        # same name made by hand or by another tool is not ours to remove.
+        found = [
+            n
+            for n in self._networks_named(name)
+            if (n.get("Labels") or {}).get(lb.PROJECT) == spec.name
+        ]
+        if found and removing is not None:
+            removing()
         removed = False
-        for network in self._networks_named(name):
-            labels = network.get("Labels") or {}
-            if labels.get(lb.PROJECT) not in (None, spec.name):
-                continue
+        for network in found:
             gone = self._remove_network_id(name, str(network["Id"]))
             removed = removed or gone
         return removed
@@ -538,7 +550,12 @@ class DockerBackend:
                 time.sleep(pause)
         return False
 
-    def remove_volume(self, spec: ProjectSpec, key: str) -> bool:
+    def remove_volume(
+        self, spec: ProjectSpec, key: str, removing: Callable[[], None] | None = None
+    ) -> bool:
+        """Like the reference, whatever its labels (it was found by the project's
+        name for it). `removing` is called once the engine has answered that the
+        volume exists (no inspect call first: it comes just before `Removed`)."""
         config: Mapping[str, Any] = (spec.project.get("volumes") or {}).get(key) or {}
         if config.get("external"):
             return False
@@ -549,9 +566,13 @@ class DockerBackend:
             )
         except EngineError as exc:
             if exc.status == 409 or "in use" in exc.message:
+                if removing is not None:
+                    removing()
                 self._warn(f"volume {name} is still in use; not removed")
                 return False
             raise
+        if gone is not False and removing is not None:
+            removing()
         return gone is not False
 
     def project_resources(self, project: str) -> tuple[list[str], list[str]]:

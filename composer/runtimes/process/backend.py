@@ -222,10 +222,14 @@ class ProcessBackend:
     def ensure_volume(self, spec: ProjectSpec, key: str) -> bool:
         return False  # named volumes are refused at create time
 
-    def remove_network(self, spec: ProjectSpec, key: str) -> bool:
+    def remove_network(
+        self, spec: ProjectSpec, key: str, removing: Callable[[], None] | None = None
+    ) -> bool:
         return False
 
-    def remove_volume(self, spec: ProjectSpec, key: str) -> bool:
+    def remove_volume(
+        self, spec: ProjectSpec, key: str, removing: Callable[[], None] | None = None
+    ) -> bool:
         return False
 
     # ------------------------------------------------------------ planning
