@@ -615,12 +615,12 @@ class Orchestrator:
     ) -> list[InstanceRef]:
         """Stop running instances, dependents before their dependencies."""
         with self._lock:
-            graph = _build_graph(dict(spec.project), spec.name)
             states = [
                 s
                 for s in self.backend.instances(spec.name)
                 if s.running and (include_oneoff or not s.ref.oneoff)
             ]
+            graph = _graph_of(spec, states)
             wanted = list(services) if services is not None else None
             if wanted:
                 for name in wanted:
@@ -656,9 +656,9 @@ class Orchestrator:
         Works from the backend's view alone: `spec.project` may be empty (project known
         by name only), then every instance found is removed."""
         with self._lock:
-            graph = _build_graph(dict(spec.project), spec.name)
             states = self.backend.instances(spec.name)
-            known = set(graph.nodes)
+            graph = _graph_of(spec, states)
+            known = set(graph.nodes) if spec.project.get("services") else set()
             if known:
                 orphans = [s for s in states if s.ref.service not in known]
                 targets = [s for s in states if s.ref.service in known]
@@ -1082,6 +1082,25 @@ def _build_graph(project: dict[str, Any], name: str) -> ServiceGraph:
     from composer.graph import build_graph
 
     return build_graph(project, name)
+
+
+def _graph_of(spec: ProjectSpec, states: list[InstanceState]) -> ServiceGraph:
+    """The project's dependency graph; for a project known by name only (no services),
+    the one its instances recorded when they were made, as the reference rebuilds
+    it from the containers' depends_on labels."""
+    if spec.project.get("services"):
+        return _build_graph(dict(spec.project), spec.name)
+    present = {s.ref.service for s in states}
+    recorded: dict[str, set[str]] = {name: set() for name in present}
+    for state in states:
+        recorded[state.ref.service].update(
+            d for d in state.depends_on if d in present and d != state.ref.service
+        )
+    services = {
+        name: {"depends_on": {d: {"condition": "service_started"} for d in sorted(deps)}}
+        for name, deps in recorded.items()
+    }
+    return _build_graph({"services": services}, spec.name)
 
 
 def _one_off_slug() -> str:

@@ -112,6 +112,7 @@ class InstanceState(Record):
         "started_at",
         "restart_count",
         "image",
+        "depends_on",
     )
 
     def __init__(
@@ -126,6 +127,9 @@ class InstanceState(Record):
         started_at: float | None = None,
         restart_count: int = 0,
         image: str | None = None,  # id of the image it was made from, when recorded
+        # services its service depended on when it was made, when recorded (down and
+        # stop of a project known by name only order by them, as the reference does)
+        depends_on: tuple[str, ...] = (),
     ) -> None:
         self.ref = ref
         self.status = status
@@ -137,6 +141,7 @@ class InstanceState(Record):
         self.started_at = started_at
         self.restart_count = restart_count
         self.image = image
+        self.depends_on = depends_on
 
     @property
     def running(self) -> bool:

@@ -414,3 +414,48 @@ def test_a_hand_made_network_of_the_same_name_is_refused_and_kept(project: Proje
     finally:
         client.remove_network(handmade["Id"])
         client.close()
+
+
+def test_down_by_name_only_stops_dependents_first(
+    project: Project, tmp_path_factory: pytest.TempPathFactory
+) -> None:
+    """Known by name only (no Compose file at hand), both programs order the stops by
+    the containers' depends_on labels: the dependent is gone before its dependency
+    is stopped."""
+    project.write(
+        f"""
+        services:
+          db:
+            image: {BUSYBOX}
+            command: ["sleep", "600"]
+            init: true
+          web:
+            image: {BUSYBOX}
+            command: ["sleep", "600"]
+            init: true
+            depends_on: [db]
+        """
+    )
+    elsewhere = tmp_path_factory.mktemp("elsewhere")  # not below the project's file
+    environ = dict(os.environ, COMPOSER_STATE_DIR=str(project.root / ".state"))
+    for tool in ("reference", "composer"):
+        reference(project, "up", "-d")
+        if tool == "reference":
+            done = run_reference(
+                ["-p", project.name, "--progress", "plain", "down", "-t", "1"], cwd=elsewhere
+            )
+        else:
+            done = subprocess.run(
+                [sys.executable, "-m", "composer", "-p", project.name, "--progress", "plain"]
+                + ["down", "-t", "1", "--runtime", "docker"],
+                cwd=elsewhere,
+                env=environ,
+                capture_output=True,
+                text=True,
+            )
+        assert done.returncode == 0, done.stderr
+        lines = [line.strip() for line in done.stderr.splitlines()]
+        web_removed = lines.index(f"Container {project.name}-web-1  Removed")
+        db_stopping = lines.index(f"Container {project.name}-db-1  Stopping")
+        assert web_removed < db_stopping, (tool, lines)
+        assert leftovers(project.name) == {}

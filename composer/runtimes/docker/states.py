@@ -107,6 +107,7 @@ def state_from_inspect(info: Mapping[str, Any]) -> InstanceState | None:
         started_at=parse_time(str(state.get("StartedAt") or "")),
         restart_count=int(info.get("RestartCount") or 0),
         image=labels.get(lb.IMAGE) or None,
+        depends_on=recorded_dependencies(labels),
     )
 
 
@@ -157,7 +158,15 @@ def state_from_summary(summary: Mapping[str, Any]) -> InstanceState | None:
         config_hash=labels.get(lb.CONFIG_HASH),
         publishers=summary_publishers(summary.get("Ports")),
         image=labels.get(lb.IMAGE) or None,
+        depends_on=recorded_dependencies(labels),
     )
+
+
+def recorded_dependencies(labels: Mapping[str, str]) -> tuple[str, ...]:
+    """The services named in the `com.docker.compose.depends_on` label
+    (`svc:condition:restart`, comma-joined)."""
+    entries = (labels.get(lb.DEPENDS_ON) or "").split(",")
+    return tuple(entry.split(":", 1)[0] for entry in entries if entry.split(":", 1)[0])
 
 
 def anonymous_volumes(info: Mapping[str, Any]) -> dict[str, str]:
