@@ -19,6 +19,20 @@ from tests import helpers
 
 BUSYBOX = "composer-test/busybox:latest"
 
+# Two sleeping services, `web` depending on `db`: the smallest project with an order.
+DB_WEB_CHAIN = f"""
+services:
+  db:
+    image: {BUSYBOX}
+    command: ["sleep", "600"]
+    init: true
+  web:
+    image: {BUSYBOX}
+    command: ["sleep", "600"]
+    init: true
+    depends_on: [db]
+"""
+
 
 def wait_for(predicate: Callable[[], Any], timeout: float = 20.0, step: float = 0.1) -> Any:
     """tests.helpers.wait_for with this suite's default patience."""

@@ -21,6 +21,7 @@ from composer.runtimes.docker import labels as lb
 from composer.runtimes.docker.engine import DockerBackend
 from tests.docker.support import (
     BUSYBOX,
+    DB_WEB_CHAIN,
     Project,
     anonymous_volumes,
     engine_client,
@@ -422,20 +423,7 @@ def test_down_by_name_only_stops_dependents_first(
     """Known by name only (no Compose file at hand), both programs order the stops by
     the containers' depends_on labels: the dependent is gone before its dependency
     is stopped."""
-    project.write(
-        f"""
-        services:
-          db:
-            image: {BUSYBOX}
-            command: ["sleep", "600"]
-            init: true
-          web:
-            image: {BUSYBOX}
-            command: ["sleep", "600"]
-            init: true
-            depends_on: [db]
-        """
-    )
+    project.write(DB_WEB_CHAIN)
     elsewhere = tmp_path_factory.mktemp("elsewhere")  # not below the project's file
     environ = dict(os.environ, COMPOSER_STATE_DIR=str(project.root / ".state"))
     for tool in ("reference", "composer"):

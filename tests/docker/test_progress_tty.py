@@ -20,7 +20,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.docker.support import BUSYBOX, leftovers
+from tests.docker.support import DB_WEB_CHAIN, leftovers
 from tests.reference import reference_binary
 
 pytestmark = [
@@ -30,20 +30,7 @@ pytestmark = [
 ]
 
 COLUMNS = 100
-PROJECT = f"""
-services:
-  db:
-    image: {BUSYBOX}
-    command: ["sleep", "600"]
-    init: true
-  web:
-    image: {BUSYBOX}
-    command: ["sleep", "600"]
-    init: true
-    depends_on: [db]
-volumes:
-  data: {{}}
-"""
+PROJECT = DB_WEB_CHAIN + "volumes:\n  data: {}\n"
 # (the volume is declared but unused: the reference creates no unused volume either)
 
 
