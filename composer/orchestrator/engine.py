@@ -85,6 +85,10 @@ class _Run:
         return act.refs if act else []
 
 
+# Edge kinds through which a service uses another's container itself.
+SHARING_KINDS = frozenset(("network_mode", "ipc", "pid", "volumes_from"))
+
+
 def _owned(spec: ProjectSpec, section: str) -> list[tuple[str, str]]:
     """(key, name) of the project's own networks or volumes (not the external ones)."""
     owned = []
@@ -118,11 +122,21 @@ class Orchestrator:
         self.max_workers = max(1, max_workers)
         self._lock = threading.RLock()  # one mutating operation at a time per orchestrator
         self.hash_of = backend_hash_function(backend)
+        # a backend whose hash depends on the project's other containers (Docker:
+        # `service:x` references) takes the spec
+        self._hash_takes_spec = accepts_keyword(self.hash_of, "spec")
         self._remove_takes_volumes = accepts_keyword(backend.remove, "volumes")
         # A backend with its own progress (image pulls and builds, warnings) reports
         # through this orchestrator's sink unless someone else listens already.
         if on_event is not None and getattr(backend, "on_event", False) is None:
             backend.on_event = self.emit  # type: ignore[attr-defined]
+
+    def _hash_for(self, spec: ProjectSpec) -> HashOf:
+        if self._hash_takes_spec:
+            takes_spec: Any = self.hash_of
+            hash_of: HashOf = functools.partial(takes_spec, spec=spec)
+            return hash_of
+        return self.hash_of
 
     # ------------------------------------------------------------------ events
     def emit(self, event: Event) -> None:
@@ -336,15 +350,35 @@ class Orchestrator:
 
     def _converge(self, spec: ProjectSpec, run: _Run, service: str, timeout: float | None) -> None:
         """Make one service's instances what the plan says (remove, recreate, create),
-        without starting them: its dependencies exist by now, but need not run."""
+        without starting them: its dependencies exist by now, but need not run. One
+        whose dependency could not be made is not tried (as the reference, which
+        stops there): its own error would only repeat the dependency's."""
         act: ServiceActions = run.plan.actions[service]
+        graph = run.plan.graph
+        blocked = sorted(d for d in graph.successors(service) if d in run.failed)
+        if blocked:
+            with run.lock:
+                run.failed[service] = f'dependency "{blocked[0]}" could not be created'
+            return
+        # Sharing a namespace or volumes with a container that was just replaced: the
+        # old one is gone, so these are made again (the reference's hash names the
+        # shared container, so it recreates them too).
+        partners = [
+            d
+            for d in graph.successors(service)
+            if d in run.recreated and SHARING_KINDS.intersection(graph.edges[service, d]["kinds"])
+        ]
+        why: dict[InstanceRef, str] = {}
+        if partners:
+            why = {r: f"{partners[0]} was recreated" for r in [*act.keep, *act.start]}
+            act.recreate = sorted([*act.recreate, *why])
+            act.keep, act.start = [], []
         for ref in act.remove:
             self._stop_ref(spec, ref, timeout)
             self._remove_ref(spec, ref)
         for ref in act.recreate:
-            self._container(
-                ref, RECREATE, self._recreate_reason(spec, ref, run.forced, run.new_image)
-            )
+            reason = why.get(ref) or self._recreate_reason(spec, ref, run.forced, run.new_image)
+            self._container(ref, RECREATE, reason)
             self._hooks(spec, ref, hooks.PRE_STOP)
             self.backend.stop(spec, ref, timeout)
             self.backend.remove(spec, ref)
@@ -455,7 +489,7 @@ class Orchestrator:
                     scale=options.scale,
                     force_recreate=options.force_recreate,
                     no_recreate=options.no_recreate,
-                    hash_of=self.hash_of,
+                    hash_of=self._hash_for(spec),
                 )
 
             plan = planned(existing)

@@ -447,3 +447,60 @@ def test_down_by_name_only_stops_dependents_first(
         db_stopping = lines.index(f"Container {project.name}-db-1  Stopping")
         assert web_removed < db_stopping, (tool, lines)
         assert leftovers(project.name) == {}
+
+
+SHARING = f"""
+services:
+  api:
+    image: {BUSYBOX}
+    command: ["sleep", "600"]
+    init: true
+    ipc: shareable
+    environment:
+      - LEVEL=${{LEVEL:-1}}
+  sidecar:
+    image: {BUSYBOX}
+    command: ["sleep", "600"]
+    init: true
+    network_mode: "service:api"
+    ipc: "service:api"
+    volumes_from: [api]
+"""
+
+
+def test_services_sharing_a_container_hash_as_the_reference_and_follow_its_recreation(
+    project: Project,
+) -> None:
+    """The reference hashes `service:x` references as the shared container's id: a
+    sidecar it made is kept by Composer and the reverse; when the shared container is
+    recreated, both programs recreate the sidecar, and its engine settings name the
+    container by id, as the reference's do."""
+    project.write(SHARING)
+    environ = dict(os.environ, COMPOSER_STATE_DIR=str(project.root / ".state"))
+
+    def ours(level: str) -> str:
+        done = subprocess.run(
+            [sys.executable, "-m", "composer", "-p", project.name, "--progress", "plain"]
+            + ["up", "-d", "--runtime", "docker"],
+            cwd=project.root,
+            env=dict(environ, LEVEL=level),
+            capture_output=True,
+            text=True,
+        )
+        assert done.returncode == 0, done.stderr
+        return done.stderr
+
+    reference(project, "up", "-d", env={"LEVEL": "1"})
+    kept = ours("1")
+    assert f"Container {project.name}-sidecar-1  Running" in kept and "Recreate" not in kept
+    changed = ours("2")
+    assert f"Container {project.name}-sidecar-1  Recreate (api was recreated)" in changed
+    containers = inspect_project(project)
+    api_id = containers[f"{project.name}-api-1"]["Id"]
+    host = containers[f"{project.name}-sidecar-1"]["HostConfig"]
+    assert host["NetworkMode"] == host["IpcMode"] == f"container:{api_id}"
+    assert host["VolumesFrom"] == [api_id]
+    again = reference(project, "up", "-d", env={"LEVEL": "2"})
+    assert "Recreate" not in again
+    reference(project, "down", "-t", "0")
+    assert leftovers(project.name) == {}

@@ -949,3 +949,25 @@ def test_an_unreachable_engine_is_one_error_naming_the_address(tmp_path: Path) -
     refused = {"DOCKER_HOST": "tcp://127.0.0.1:9", "HOME": str(tmp_path)}
     with pytest.raises(EngineUnreachable, match="at tcp://127.0.0.1:9: connection refused"):
         connect(refused)
+
+
+def test_service_references_resolve_as_the_reference_hashes_them() -> None:
+    """network_mode/ipc/pid `service:x` -> `container:<id>`; volumes_from `x[:mode]`
+    -> `<id>` and `container:c[:mode]` -> `c`; unknown services stay as written."""
+    from composer.runtimes.docker.references import referenced_services, resolve_references
+
+    service = {
+        "network_mode": "service:api",
+        "ipc": "service:api",
+        "pid": "host",
+        "volumes_from": ["api:ro", "container:legacy:rw", "store"],
+    }
+    assert referenced_services(service) == ["api", "store"]
+    resolved = resolve_references(service, {"api": "abc123"})
+    assert resolved == {
+        "network_mode": "container:abc123",
+        "ipc": "container:abc123",
+        "pid": "host",
+        "volumes_from": ["abc123", "legacy", "store"],
+    }
+    assert service["volumes_from"] == ["api:ro", "container:legacy:rw", "store"]  # a copy

@@ -662,3 +662,40 @@ def test_down_reports_every_failed_removal_and_removes_the_rest(
         assert not [s for s in backend.instances(project_name) if s.ref.name == name][0].running
     for state in backend.instances(project_name):
         ProcessBackend.remove(backend, spec, state.ref)
+
+
+def test_a_service_whose_dependency_could_not_be_created_is_not_tried(
+    tmp_path: Path, project_name: str, backend: ProcessBackend
+) -> None:
+    """The process runtime refuses a named volume when it creates the instance: the
+    dependent is then not created at all (its own error would only repeat the
+    dependency's), while an independent service still comes up."""
+    spec = load_spec(
+        tmp_path,
+        project_name,
+        f"""
+        services:
+          broken:
+            image: alpine
+            command: {PY} -c "import time; time.sleep(60)"
+            volumes: [data:/data]
+          after:
+            image: alpine
+            command: {PY} -c "import time; time.sleep(60)"
+            depends_on: [broken]
+          other:
+            image: alpine
+            command: {PY} -c "import time; time.sleep(60)"
+        volumes:
+          data: {{}}
+        """,
+    )
+    with pytest.raises(ComposerError) as failed:
+        Orchestrator(backend).up(spec)
+    message = str(failed.value)
+    assert message.startswith('service "broken" mounts volume "data"'), message
+    assert '"after"' not in message
+    states = {s.ref.service: s for s in backend.instances(project_name)}
+    assert sorted(states) == ["other"] and states["other"].running
+    Orchestrator(backend).down(spec)
+    assert backend.instances(project_name) == []

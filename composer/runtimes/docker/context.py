@@ -151,7 +151,7 @@ class Translation(Record):
     fill in (config, host, endpoints, ...)."""
 
     __slots__ = (
-        "spec", "name", "service", "ref", "api", "files", "linked", "use_aliases",
+        "spec", "name", "service", "ref", "api", "files", "linked", "use_aliases", "shared",
         "config", "host", "endpoints", "connect", "injected", "mounts", "binds", "warnings",
     )  # fmt: skip
 
@@ -165,9 +165,12 @@ class Translation(Record):
         files: FileAccess,
         linked: Mapping[str, Sequence[str]],
         use_aliases: bool,
+        shared: Mapping[str, str] | None = None,
     ) -> None:
         self.spec, self.name, self.service, self.ref = spec, name, service, ref
         self.api, self.files, self.linked, self.use_aliases = api, files, linked, use_aliases
+        # id of the first container of each service this one shares with (`service:x`)
+        self.shared: Mapping[str, str] = shared or {}
         self.config: dict[str, Any] = {}
         self.host: dict[str, Any] = {}
         self.endpoints: dict[str, dict[str, Any]] = {}
@@ -209,5 +212,8 @@ class Translation(Record):
         return self.config if where == CONFIG else self.host
 
     def instance_of(self, service: str, index: int = 1) -> str:
-        """The container name of another service's instance (`service:x` references)."""
+        """Another service's container for `service:x` references: its id when known
+        (what the reference writes), else its name."""
+        if index == 1 and service in self.shared:
+            return self.shared[service]
         return lb.container_name(self.spec, InstanceRef(self.spec.name, service, index))

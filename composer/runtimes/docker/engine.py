@@ -253,8 +253,37 @@ class DockerBackend:
 
             logging.getLogger("composer.runtimes.docker").warning("%s", message)
 
-    def service_hash(self, name: str, service: Mapping[str, Any]) -> str:
+    def service_hash(
+        self, name: str, service: Mapping[str, Any], spec: ProjectSpec | None = None
+    ) -> str:
+        """The label's hash; with `spec`, `service:x` references resolved to the
+        containers listed or made so far, as the reference hashes them."""
+        if spec is not None:
+            service = self._resolved(spec, service)
         return service_hash(name, service)
+
+    def _shared_ids(self, spec: ProjectSpec, service: Mapping[str, Any]) -> dict[str, str]:
+        """Id of the first container of each service `service` shares with, among the
+        containers this backend has listed or made (`instances` lists them all)."""
+        from composer.runtimes.docker.references import referenced_services
+
+        names = referenced_services(service)
+        if not names:
+            return {}
+        first: dict[str, tuple[int, str]] = {}
+        for ref, ident in list(self._ids.items()):
+            if ref.project == spec.name and ref.service in names and not ref.oneoff:
+                if ref.service not in first or ref.index < first[ref.service][0]:
+                    first[ref.service] = (ref.index, ident)
+        return {name: ident for name, (_, ident) in first.items()}
+
+    def _resolved(self, spec: ProjectSpec, service: Mapping[str, Any]) -> Mapping[str, Any]:
+        shared = self._shared_ids(spec, service)
+        if not shared:
+            return service
+        from composer.runtimes.docker.references import resolve_references
+
+        return resolve_references(service, shared)
 
     # ------------------------------------------------------------ finding containers
 
@@ -724,6 +753,7 @@ class DockerBackend:
             api_version=self.api_version,
             linked=self._linked(spec, service) if service.get("links") else None,
             proxy_env=self._proxy_env(),
+            shared=self._shared_ids(spec, service),
         )
 
     def _apply_inherited(self, ref: InstanceRef, body: dict[str, Any]) -> None:
@@ -994,9 +1024,8 @@ class DockerBackend:
         if info is None:
             return None
         old = (info.get("Config", {}).get("Labels") or {}).get(lb.CONFIG_JSON)
-        return changes.changed_fields(
-            old, hashed_json(ref.service, dict(spec.service(ref.service)))
-        )
+        service = self._resolved(spec, spec.service(ref.service))
+        return changes.changed_fields(old, hashed_json(ref.service, dict(service)))
 
     def recreate_reason(self, spec: ProjectSpec, ref: InstanceRef) -> str:
         """`environment.FOO, image changed`: why `up` recreates this instance."""

@@ -272,6 +272,7 @@ def container_create_args(
     use_aliases: bool | None = None,
     environment_files: tuple[str, ...] = (),
     files: FileAccess = HOST_FILES,
+    shared: Mapping[str, str] | None = None,
 ) -> ContainerPlan:
     """The create arguments of instance `ref` of `service_name`.
 
@@ -279,8 +280,10 @@ def container_create_args(
     com.docker.compose.image); `linked` the container names of each service named in
     `links:`; `proxy_env` the Docker client's proxy variables; `use_aliases` whether
     the service name and its aliases resolve to this container (default: not for
-    one-offs, as `docker compose run`)."""
+    one-offs, as `docker compose run`); `shared` the id of the first container of
+    each service this one shares namespaces or volumes with (references.py)."""
     from composer.hashing import hashed_json, sha256_hex
+    from composer.runtimes.docker.references import resolve_references
 
     service = spec.service(service_name)
     ctx = Translation(
@@ -292,6 +295,7 @@ def container_create_args(
         files=files,
         linked=linked or {},
         use_aliases=(not ref.oneoff) if use_aliases is None else use_aliases,
+        shared=shared,
     )
     for key, value in service.items():
         if key.startswith("x-") or key == "deploy":
@@ -308,7 +312,8 @@ def container_create_args(
     deploy(ctx, service.get("deploy"))
     networking(ctx)
 
-    config_json = hashed_json(service_name, dict(service))
+    hashed = resolve_references(service, shared) if shared else dict(service)
+    config_json = hashed_json(service_name, hashed)
     config_hash = sha256_hex(config_json)
     image = lb.image_of(spec, service_name)
     labels = lb.container_labels(
