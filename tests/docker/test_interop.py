@@ -162,23 +162,58 @@ def endpoint_view(info: dict[str, Any]) -> dict[str, Any]:
     return {"networks": networks, "mounts": mounts}
 
 
-def test_containers_match_the_references_labels_and_settings(project: Project) -> None:
-    write_project(project)
-    reference(project, "up", "-d", "--wait", env=ENV)
-    theirs = inspect_project(project)
-    reference(project, "down", "-v", "-t", "1", env=ENV)
+def network_view(project: Project) -> dict[str, dict[str, Any]]:
+    """The project's networks as made: labels (config hash included) and settings;
+    the address plan only where the project declares one (one the engine chose
+    differs from run to run)."""
+    client = engine_client()
+    found = client.networks(filters={"label": [f"{lb.PROJECT}={project.name}"]})
+    view = {}
+    for summary in found:
+        info = client.inspect_network(summary["Id"])
+        spec_networks = project.spec().project.get("networks") or {}
+        key = (info.get("Labels") or {}).get(lb.NETWORK, "")
+        declared = ((spec_networks.get(key) or {}).get("ipam") or {}).get("config")
+        view[info["Name"]] = {
+            "Labels": info.get("Labels"),
+            "Driver": info.get("Driver"),
+            "Internal": info.get("Internal"),
+            "Attachable": info.get("Attachable"),
+            "EnableIPv6": info.get("EnableIPv6"),
+            "Options": info.get("Options"),
+            "IPAM": (info.get("IPAM") or {}) if declared else None,
+        }
+    client.close()
+    return view
+
+
+def assert_made_alike(project: Project, env: dict[str, str]) -> dict[str, dict[str, Any]]:
+    """Bring the project up with the reference, inspect, take it down, bring it up
+    with Composer: every container has the same labels (config hash included) and
+    the same engine settings. Composer's containers, by name."""
+    reference(project, "up", "-d", "--wait", env=env)
+    theirs, their_networks = inspect_project(project), network_view(project)
+    reference(project, "down", "-v", "-t", "1", env=env)
     assert leftovers(project.name) == {}
-    composer_up(project, ENV)
+    composer_up(project, env)
     ours = inspect_project(project)
-    assert sorted(ours) == sorted(theirs) == [f"{project.name}-web-1", f"{project.name}-worker-1"]
+    assert sorted(ours) == sorted(theirs)
+    assert network_view(project) == their_networks
     for name in ours:
         our_labels = dict(ours[name]["Config"]["Labels"])
         assert our_labels.pop(lb.CONFIG_JSON)
         # every label, the config hash and the image digest included
-        assert our_labels == theirs[name]["Config"]["Labels"]
-        assert normalized(ours[name]["Config"]) == normalized(theirs[name]["Config"])
-        assert normalized(ours[name]["HostConfig"]) == normalized(theirs[name]["HostConfig"])
-        assert endpoint_view(ours[name]) == endpoint_view(theirs[name])
+        assert our_labels == theirs[name]["Config"]["Labels"], name
+        assert normalized(ours[name]["Config"]) == normalized(theirs[name]["Config"]), name
+        assert normalized(ours[name]["HostConfig"]) == normalized(theirs[name]["HostConfig"]), name
+        assert endpoint_view(ours[name]) == endpoint_view(theirs[name]), name
+    return ours
+
+
+def test_containers_match_the_references_labels_and_settings(project: Project) -> None:
+    write_project(project)
+    ours = assert_made_alike(project, ENV)
+    assert sorted(ours) == [f"{project.name}-web-1", f"{project.name}-worker-1"]
     client = engine_client()
     for network in (f"{project.name}_default",):
         assert client.inspect_network(network)["Labels"][lb.CONFIG_HASH] == lb.network_hash(
@@ -504,3 +539,92 @@ def test_services_sharing_a_container_hash_as_the_reference_and_follow_its_recre
     assert "Recreate" not in again
     reference(project, "down", "-t", "0")
     assert leftovers(project.name) == {}
+
+
+RICH = f"""
+services:
+  api:
+    image: {BUSYBOX}
+    command: sh -c "sleep 600"
+    entrypoint: ["/bin/sh", "-c", "exec \\"$$@\\"", "--"]
+    hostname: api-host
+    domainname: example.org
+    user: "1000"
+    read_only: true
+    stop_signal: SIGINT
+    stop_grace_period: 7s
+    shm_size: 32m
+    sysctls: {{net.core.somaxconn: "1024"}}
+    dns: [1.1.1.1, 8.8.8.8]
+    dns_search: [example.org]
+    dns_opt: ["ndots:2"]
+    tmpfs: ["/run:size=1m,mode=1777"]
+    cap_add: [NET_ADMIN]
+    security_opt: ["no-new-privileges:true"]
+    cpu_shares: 512
+    mem_reservation: 16m
+    memswap_limit: 128m
+    oom_score_adj: 100
+    labels: [com.example.role=api]
+    logging:
+      driver: json-file
+      options: {{max-size: 1m, max-file: "2"}}
+    secrets:
+      - source: filesecret
+        target: /run/secrets/renamed
+    configs:
+      - source: fileconf
+        target: /etc/app.conf
+    networks:
+      front:
+        aliases: [api.front]
+        ipv4_address: 172.31.250.10
+      back:
+        priority: 10
+    environment:
+      - PLAIN=1
+      - WITH_SPACE=a b
+    extra_hosts: {{gw.local: 10.0.0.1}}
+    group_add: ["100"]
+    deploy:
+      resources:
+        limits: {{memory: 64m, cpus: "0.5", pids: 50}}
+  worker:
+    image: {BUSYBOX}
+    command: ["sleep", "600"]
+    init: true
+    devices: ["/dev/null:/dev/mynull:rw"]
+    ulimits: {{nproc: 512}}
+    restart: on-failure:3
+    configs:
+      - source: envconf
+        target: /etc/env.conf
+    depends_on: [api]
+    networks: [back]
+secrets:
+  filesecret: {{file: ./secret.txt}}
+configs:
+  fileconf: {{file: ./app.conf}}
+  envconf: {{environment: CONF_VALUE}}
+networks:
+  front:
+    ipam:
+      config: [{{subnet: 172.31.250.0/24}}]
+    labels: {{com.example.net: front}}
+  back:
+    internal: true
+    driver_opts: {{com.docker.network.driver.mtu: "1400"}}
+"""
+
+
+def test_a_second_project_of_other_settings_is_made_alike(project: Project) -> None:
+    """Settings the first project does not use (DNS, sysctls, logging, limits from
+    deploy.resources, devices, a read-only root with file secrets and configs,
+    static addresses on a declared subnet, an internal network with driver
+    options): same labels and engine settings as the reference's containers, and
+    the same networks."""
+    project.write(RICH)
+    (project.root / "secret.txt").write_text("value-from-file\n")
+    (project.root / "app.conf").write_text("cfg=1\n")
+    ours = assert_made_alike(project, {"CONF_VALUE": "hello"})
+    assert sorted(ours) == [f"{project.name}-api-1", f"{project.name}-worker-1"]
