@@ -628,3 +628,43 @@ def test_a_second_project_of_other_settings_is_made_alike(project: Project) -> N
     (project.root / "app.conf").write_text("cfg=1\n")
     ours = assert_made_alike(project, {"CONF_VALUE": "hello"})
     assert sorted(ours) == [f"{project.name}-api-1", f"{project.name}-worker-1"]
+
+
+def test_port_answers_as_the_reference(project: Project) -> None:
+    """`port` on containers either program made: the same address for a published
+    port (an engine-chosen one included), the same refusal for an unpublished one
+    or a missing instance, exit 1 both."""
+    project.write(
+        f"""
+        services:
+          web:
+            image: {BUSYBOX}
+            command: ["sleep", "600"]
+            init: true
+            ports: ["127.0.0.1::8080", "127.0.0.1:{free_port()}:9000/udp"]
+            expose: ["7000"]
+        """
+    )
+    composer_up(project)
+    environ = dict(os.environ, COMPOSER_STATE_DIR=str(project.root / ".state"))
+    for args in (
+        ["web", "8080"],
+        ["web", "9000", "--protocol", "udp"],
+        ["web", "9000"],
+        ["web", "7000"],
+        ["web", "8080", "--index", "2"],
+    ):
+        theirs = run_reference(["-p", project.name, "port", *args], cwd=project.root)
+        ours = subprocess.run(
+            [sys.executable, "-m", "composer", "-p", project.name, "port", *args]
+            + ["--runtime", "docker"],
+            cwd=project.root,
+            env=environ,
+            capture_output=True,
+            text=True,
+        )
+        assert ours.returncode == theirs.returncode, (args, ours.stderr, theirs.stderr)
+        assert ours.stdout == theirs.stdout, args
+        if theirs.returncode:
+            assert ours.stderr.splitlines()[0] == "error: " + theirs.stderr.splitlines()[-1]
+    reference(project, "down", "-t", "0")

@@ -213,6 +213,11 @@ def test_up_detached_wait_ps_logs_down(project: Project) -> None:
     assert list(web["Publishers"][0]) == PUBLISHER_KEYS
     everything = {r["Name"]: r for r in project.ps("-a")}
     assert everything[f"{project.name}-migrate-1"]["State"] == "exited"
+    published = project.run("port", "web", str(port))
+    assert (published.returncode, published.stdout) == (0, f"127.0.0.1:{port}\n")
+    unpublished = project.run("port", "web", str(port), "--protocol", "udp")
+    assert unpublished.returncode == 1
+    assert unpublished.stderr.startswith(f"error: no port {port}/udp for container")
 
     logs = project.run("logs", "--no-color", "migrate")
     assert logs.returncode == 0 and logs.stdout == "migrate-1 | migrated\n"

@@ -14,6 +14,7 @@ MODULES: dict[str, str] = {
     "down": "composer.cli.commands.down",
     "ps": "composer.cli.commands.ps",
     "logs": "composer.cli.commands.logs",
+    "port": "composer.cli.commands.port",
     "start": "composer.cli.commands.lifecycle",
     "stop": "composer.cli.commands.lifecycle",
     "restart": "composer.cli.commands.lifecycle",
