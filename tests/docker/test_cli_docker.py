@@ -286,6 +286,41 @@ def test_build_rebuild_and_down_rmi_local(project: Project) -> None:
     assert leftovers(project.name) == {}
 
 
+def test_build_command_builds_what_has_a_build_section(project: Project) -> None:
+    """`build` builds every service with `build:` (a named one without it is skipped),
+    from the engine's cache unless `--no-cache`; `-q` prints nothing."""
+    (project.root / "app").mkdir()
+    (project.root / "app" / "Dockerfile").write_text(
+        f'FROM {BUSYBOX}\nRUN date +%s%N > /built\nCMD ["sleep", "600"]\n'
+    )
+    project.write(
+        f"""
+        services:
+          app:
+            build: ./app
+          plain:
+            image: {BUSYBOX}
+        """
+    )
+    image = f"{project.name}-app"
+    client = engine_client()
+    try:
+        done = composer(project, "build")
+        assert f" Image {image}  Built" in done.stderr and "plain" not in done.stderr
+        first = client.inspect_image(image)["Id"]
+        assert composer(project, "build", "app").returncode == 0
+        assert client.inspect_image(image)["Id"] == first  # the layer cache
+        quiet = composer(project, "build", "--no-cache", "-q")
+        assert quiet.stdout == quiet.stderr == ""
+        assert client.inspect_image(image)["Id"] != first
+        assert composer(project, "build", "plain").stderr == ""
+        missing = composer(project, "build", "nope", check=False)
+        assert missing.returncode == 2 and "no such service: nope" in missing.stderr
+    finally:
+        client.remove_image(image, force=True)
+        client.close()
+
+
 def test_up_recreate_scale_and_orphan_options(project: Project) -> None:
     def write(*services: str) -> None:
         body = "".join(

@@ -12,6 +12,7 @@ MODULES: dict[str, str] = {
     "graph": "composer.cli.commands.graph",
     "up": "composer.cli.commands.up",
     "down": "composer.cli.commands.down",
+    "build": "composer.cli.commands.build",
     "ps": "composer.cli.commands.ps",
     "logs": "composer.cli.commands.logs",
     "port": "composer.cli.commands.port",

@@ -669,6 +669,7 @@ class DockerBackend:
                         image,
                         platform=platform,
                         progress=progress,
+                        no_cache=bool(self.images and self.images.no_cache),
                     )
                     self._image_ids[image] = image_id
                     return image_id

@@ -51,6 +51,7 @@ class ImageRequest(NamedTuple):
 
     build: bool | None = None  # True: --build, False: --no-build
     pull: str | None = None  # --pull always|missing|never
+    no_cache: bool = False  # `build --no-cache`
 
 
 NO_REQUEST = ImageRequest()  # neither --build, --no-build nor --pull
@@ -271,11 +272,14 @@ def build_image(
     *,
     platform: str | None = None,
     progress: Progress | None = None,
+    no_cache: bool = False,
 ) -> str:
     """Build `tag` from a service's build section; the new image id."""
     import docker.errors
 
     args = build_args(project, service_name, build, tag, platform)
+    if no_cache:
+        args["nocache"] = True
     context = args["path"]
     if not _is_remote(context) and not os.path.isdir(context):
         raise ImageError(
