@@ -8,7 +8,7 @@ skips them. Needs an image runtime (Docker): the process runtime has no images.
 
 from __future__ import annotations
 
-from composer.cli.commands.runtime_common import check_services, is_process, load_target
+from composer.cli.commands.runtime_common import check_services, load_target
 from composer.cli.commands.runtime_common import make_backend as runtime_backend
 from composer.cli.progress import QUIET, open_progress
 from composer.cli.project_args import ProjectArgs
@@ -27,25 +27,26 @@ def build(
     names = list(services or [])
     target = load_target(project, runtime, services=names)
     check_services(target, names)
-    if is_process(target):
+    from composer.runtimes.docker.engine import DockerBackend
+    from composer.runtimes.docker.images import ImageRequest
+
+    backend = runtime_backend(target)
+    if not isinstance(backend, DockerBackend):
         raise ComposerError(
             "build needs a Docker engine: the process runtime has no images",
             code="no-images",
             hint="start an engine (scripts/docker-engine.sh) or pass --runtime docker",
         )
-    from composer.runtimes.docker.images import ImageRequest
-
-    backend = runtime_backend(target)
-    backend.images = ImageRequest(build=True, no_cache=no_cache)  # type: ignore[attr-defined]
+    backend.images = ImageRequest(build=True, no_cache=no_cache)
     chosen = names or sorted(target.services())
     buildable = [n for n in chosen if (target.services().get(n) or {}).get("build") is not None]
     try:
         with open_progress(QUIET if quiet else target.progress) as events:
-            backend.on_event = events  # type: ignore[attr-defined]
+            backend.on_event = events
             for name in buildable:
-                backend.ensure_image(target.spec, name)  # type: ignore[attr-defined]
+                backend.ensure_image(target.spec, name)
     finally:
-        backend.close()  # type: ignore[attr-defined]
+        backend.close()
 
 
 COMMANDS = (
