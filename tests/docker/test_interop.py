@@ -405,17 +405,16 @@ def _warnings(text: str) -> list[str]:
 
 @pytest.mark.parametrize(
     ("with_file", "named"),
-    [(True, False), (False, True)],
-    ids=["project-file", "name-only"],
+    [(True, False), (True, True), (False, True)],
+    ids=["project-file", "file-and-name", "name-only"],
 )
 def test_down_of_nothing_reports_what_the_reference_reports(
     project: Project, with_file: bool, named: bool
 ) -> None:
     """Nothing made yet. From the project file, neither prints anything (the default
     network was looked for, so no warning; no `Removing` for what is not there).
-    Known by name only, both warn that nothing was found. (With `-p` and a file in
-    the folder the reference acts by name and warns; Composer reads the file: see
-    docs/docker.md.)"""
+    With `-p` and no `-f` (a file in the folder or not), both look for what carries
+    the name, and warn that nothing was found."""
     if with_file:
         project.write(f"services:\n  a:\n    image: {BUSYBOX}\nvolumes:\n  data: {{}}\n")
     for args in (["down"], ["down", "-v"]):
@@ -668,3 +667,37 @@ def test_port_answers_as_the_reference(project: Project) -> None:
         if theirs.returncode:
             assert ours.stderr.splitlines()[0] == "error: " + theirs.stderr.splitlines()[-1]
     reference(project, "down", "-t", "0")
+
+
+def test_down_with_a_name_removes_every_network_labelled_with_it(project: Project) -> None:
+    """`-p NAME down` without `-f` removes what carries the project's name, as the
+    reference does: the networks labelled with it (one the file no longer declares
+    included) and the containers of services the file no longer has."""
+    project.write(
+        f"""
+        services:
+          app:
+            image: {BUSYBOX}
+            command: ["sleep", "600"]
+            init: true
+            networks: [old]
+        networks:
+          old: {{}}
+        """
+    )
+    composer_up(project)
+    project.write(DB_WEB_CHAIN)  # `old` is gone from the file
+    environ = dict(os.environ, COMPOSER_STATE_DIR=str(project.root / ".state"))
+    done = subprocess.run(
+        [sys.executable, "-m", "composer", "-p", project.name, "--progress", "plain"]
+        + ["down", "-t", "0", "--runtime", "docker"],
+        cwd=project.root,
+        env=environ,
+        capture_output=True,
+        text=True,
+    )
+    assert done.returncode == 0, done.stderr
+    assert f"Network {project.name}_old  Removed" in done.stderr
+    assert f"Container {project.name}-app-1  Removed" in done.stderr
+    assert "orphan" not in done.stderr
+    assert leftovers(project.name) == {}

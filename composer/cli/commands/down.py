@@ -34,24 +34,24 @@ if TYPE_CHECKING:
 RMI_MODES = ("local", "all")
 
 
-def with_labelled_resources(backend: Backend, spec: ProjectSpec) -> ProjectSpec:
-    """The spec of a project known by name only, with the networks and volumes the
-    backend finds labelled with it (by their full names), so `down` removes them."""
+def with_labelled_resources(
+    backend: Backend, spec: ProjectSpec, *, instead: bool = False
+) -> ProjectSpec:
+    """The spec with the networks and volumes the backend finds labelled with the
+    project (by their full names), so `down` removes them: added to what the spec
+    has (a project known by name only), or `instead` of it (`-p` without `-f`: the
+    reference then acts on what carries the name, whatever the file declares)."""
     lookup = getattr(backend, "project_resources", None)
     if not callable(lookup):
         return spec
     networks, volumes = lookup(spec.name)
-    if not networks and not volumes:
+    if not (networks or volumes or instead):
         return spec
     project: dict[str, Any] = dict(spec.project)
-    project["networks"] = {
-        **{str(n): {"name": str(n)} for n in networks},
-        **(project.get("networks") or {}),
-    }
-    project["volumes"] = {
-        **{str(v): {"name": str(v)} for v in volumes},
-        **(project.get("volumes") or {}),
-    }
+    own_networks = {} if instead else project.get("networks") or {}
+    own_volumes = {} if instead else project.get("volumes") or {}
+    project["networks"] = {**{str(n): {"name": str(n)} for n in networks}, **own_networks}
+    project["volumes"] = {**{str(v): {"name": str(v)} for v in volumes}, **own_volumes}
     return ProjectSpec(spec.name, spec.working_dir, spec.config_files, project, spec.environment)
 
 
@@ -62,13 +62,19 @@ def run_down(
     remove_orphans: bool,
     volumes: bool,
     images: str | None = None,
+    by_name: bool = False,
 ) -> None:
+    """`by_name`: `-p` without `-f`. The file (when there is one) still gives the
+    services (stop order, hooks), but what is removed is what carries the project's
+    name, as the reference's `down` finds it: every container (services the file no
+    longer has included) and the networks and volumes labelled with the project."""
+    remove_orphans = remove_orphans or by_name
     args = {"timeout": timeout, "remove_orphans": remove_orphans, "volumes": volumes}
 
     def local(orchestrator: Orchestrator) -> Any:
         spec = target.spec
-        if not target.loaded:
-            spec = with_labelled_resources(orchestrator.backend, spec)
+        if not target.loaded or by_name:
+            spec = with_labelled_resources(orchestrator.backend, spec, instead=target.loaded)
         return orchestrator.down(
             spec, timeout=timeout, remove_orphans=remove_orphans, volumes=volumes, images=images
         )
@@ -101,6 +107,7 @@ def down(
         remove_orphans=remove_orphans,
         volumes=volumes,
         images=rmi,
+        by_name=bool(project.project_name) and not project.files,
     )
 
 
