@@ -371,23 +371,35 @@ def test_label_files_hash_as_the_reference_hashes_them(project: Project) -> None
     assert leftovers(project.name) == {}
 
 
+def composer_cli(
+    project: Project,
+    *args: str,
+    named: bool = True,
+    cwd: Path | None = None,
+    env: dict[str, str] | None = None,
+) -> subprocess.CompletedProcess[str]:
+    """`composer [-p NAME] --progress plain ARGS --runtime docker` (`named`: with
+    `-p`, else the project is named after its folder), in the project's folder."""
+    environ = dict(os.environ, COMPOSER_STATE_DIR=str(project.root / ".state"), **(env or {}))
+    options = ["-p", project.name] if named else []
+    return subprocess.run(
+        [sys.executable, "-m", "composer", *options, "--progress", "plain", *args]
+        + ["--runtime", "docker"],
+        cwd=cwd or project.root,
+        env=environ,
+        capture_output=True,
+        text=True,
+    )
+
+
 def _both(
     project: Project, *args: str, named: bool = True
 ) -> tuple[subprocess.CompletedProcess[str], ...]:
     """The reference's and Composer's run of one command on the project (plain
     progress; `named`: with `-p`, else the project is named after its folder)."""
-    environ = dict(os.environ, COMPOSER_STATE_DIR=str(project.root / ".state"))
     options = ["-p", project.name] if named else []
     theirs = run_reference([*options, "--progress", "plain", *args], cwd=project.root)
-    ours = subprocess.run(
-        [sys.executable, "-m", "composer", *options, "--progress", "plain", *args]
-        + ["--runtime", "docker"],
-        cwd=project.root,
-        env=environ,
-        capture_output=True,
-        text=True,
-    )
-    return theirs, ours
+    return theirs, composer_cli(project, *args, named=named)
 
 
 def _warnings(text: str) -> list[str]:
@@ -459,7 +471,6 @@ def test_down_by_name_only_stops_dependents_first(
     is stopped."""
     project.write(DB_WEB_CHAIN)
     elsewhere = tmp_path_factory.mktemp("elsewhere")  # not below the project's file
-    environ = dict(os.environ, COMPOSER_STATE_DIR=str(project.root / ".state"))
     for tool in ("reference", "composer"):
         reference(project, "up", "-d")
         if tool == "reference":
@@ -467,14 +478,7 @@ def test_down_by_name_only_stops_dependents_first(
                 ["-p", project.name, "--progress", "plain", "down", "-t", "1"], cwd=elsewhere
             )
         else:
-            done = subprocess.run(
-                [sys.executable, "-m", "composer", "-p", project.name, "--progress", "plain"]
-                + ["down", "-t", "1", "--runtime", "docker"],
-                cwd=elsewhere,
-                env=environ,
-                capture_output=True,
-                text=True,
-            )
+            done = composer_cli(project, "down", "-t", "1", cwd=elsewhere)
         assert done.returncode == 0, done.stderr
         lines = [line.strip() for line in done.stderr.splitlines()]
         web_removed = lines.index(f"Container {project.name}-web-1  Removed")
@@ -510,17 +514,9 @@ def test_services_sharing_a_container_hash_as_the_reference_and_follow_its_recre
     recreated, both programs recreate the sidecar, and its engine settings name the
     container by id, as the reference's do."""
     project.write(SHARING)
-    environ = dict(os.environ, COMPOSER_STATE_DIR=str(project.root / ".state"))
 
     def ours(level: str) -> str:
-        done = subprocess.run(
-            [sys.executable, "-m", "composer", "-p", project.name, "--progress", "plain"]
-            + ["up", "-d", "--runtime", "docker"],
-            cwd=project.root,
-            env=dict(environ, LEVEL=level),
-            capture_output=True,
-            text=True,
-        )
+        done = composer_cli(project, "up", "-d", env={"LEVEL": level})
         assert done.returncode == 0, done.stderr
         return done.stderr
 
@@ -645,7 +641,6 @@ def test_port_answers_as_the_reference(project: Project) -> None:
         """
     )
     composer_up(project)
-    environ = dict(os.environ, COMPOSER_STATE_DIR=str(project.root / ".state"))
     for args in (
         ["web", "8080"],
         ["web", "9000", "--protocol", "udp"],
@@ -654,14 +649,7 @@ def test_port_answers_as_the_reference(project: Project) -> None:
         ["web", "8080", "--index", "2"],
     ):
         theirs = run_reference(["-p", project.name, "port", *args], cwd=project.root)
-        ours = subprocess.run(
-            [sys.executable, "-m", "composer", "-p", project.name, "port", *args]
-            + ["--runtime", "docker"],
-            cwd=project.root,
-            env=environ,
-            capture_output=True,
-            text=True,
-        )
+        ours = composer_cli(project, "port", *args)
         assert ours.returncode == theirs.returncode, (args, ours.stderr, theirs.stderr)
         assert ours.stdout == theirs.stdout, args
         if theirs.returncode:
@@ -687,15 +675,7 @@ def test_down_with_a_name_removes_every_network_labelled_with_it(project: Projec
     )
     composer_up(project)
     project.write(DB_WEB_CHAIN)  # `old` is gone from the file
-    environ = dict(os.environ, COMPOSER_STATE_DIR=str(project.root / ".state"))
-    done = subprocess.run(
-        [sys.executable, "-m", "composer", "-p", project.name, "--progress", "plain"]
-        + ["down", "-t", "0", "--runtime", "docker"],
-        cwd=project.root,
-        env=environ,
-        capture_output=True,
-        text=True,
-    )
+    done = composer_cli(project, "down", "-t", "0")
     assert done.returncode == 0, done.stderr
     assert f"Network {project.name}_old  Removed" in done.stderr
     assert f"Container {project.name}-app-1  Removed" in done.stderr
