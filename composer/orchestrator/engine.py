@@ -674,6 +674,27 @@ class Orchestrator:
         """Stop without grace (the second Ctrl-C)."""
         return self.stop(spec, services, timeout=0, include_oneoff=True)
 
+    def signal(
+        self, spec: ProjectSpec, services: Iterable[str] | None = None, signal: str = "SIGKILL"
+    ) -> list[InstanceRef]:
+        """`kill -s SIGNAL`: the signal to every running instance of the services (all
+        at once, one-offs included, as the reference); the instances signalled."""
+        with self._lock:
+            wanted = set(services or ())
+            running = [
+                s.ref
+                for s in self.backend.instances(spec.name)
+                if s.running and (not wanted or s.ref.service in wanted)
+            ]
+
+            def work(ref: InstanceRef) -> None:
+                self._container(ref, "Killing")
+                self.backend.kill(spec, ref, signal)
+                self._container(ref, "Killed")
+
+            self._raise_collected(self._parallel(running, work), "kill")
+            return running
+
     def down(
         self,
         spec: ProjectSpec,

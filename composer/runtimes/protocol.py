@@ -64,6 +64,10 @@ class Backend(Protocol):
         """stop_signal, then SIGKILL after `timeout` (default: stop_grace_period)."""
         ...
 
+    def kill(self, spec: ProjectSpec, ref: InstanceRef, signal: str = "SIGKILL") -> None:
+        """Send `signal` (a name like SIGHUP, or a number) to a running instance."""
+        ...
+
     def remove(self, spec: ProjectSpec, ref: InstanceRef) -> None: ...
 
     def inspect(self, spec: ProjectSpec, ref: InstanceRef) -> InstanceState | None:

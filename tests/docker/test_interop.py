@@ -681,3 +681,30 @@ def test_down_with_a_name_removes_every_network_labelled_with_it(project: Projec
     assert f"Container {project.name}-app-1  Removed" in done.stderr
     assert "orphan" not in done.stderr
     assert leftovers(project.name) == {}
+
+
+def test_kill_as_the_reference(project: Project) -> None:
+    """`kill -s SIGNAL` signals the running containers (exit 143 for SIGTERM), says
+    `no container to kill` when none runs and refuses an unknown signal with the
+    engine's words, with the reference's exit codes."""
+    project.write(
+        f"services:\n  a:\n    image: {BUSYBOX}\n    command: [sleep, '600']\n    init: true\n"
+    )
+    composer_up(project)
+    done = composer_cli(project, "kill", "-s", "SIGTERM")
+    assert done.returncode == 0, done.stderr
+    assert f"Container {project.name}-a-1  Killed" in done.stderr
+
+    def state() -> dict[str, Any]:
+        return dict(inspect_project(project)[f"{project.name}-a-1"]["State"])
+
+    wait_for(lambda: not state()["Running"])
+    assert state()["ExitCode"] == 143
+    theirs, ours = _both(project, "kill")
+    assert (theirs.returncode, ours.returncode) == (0, 0)
+    assert "no container to kill" in theirs.stderr and "no container to kill" in ours.stderr
+    composer_up(project)
+    theirs, ours = _both(project, "kill", "-s", "NOPE")
+    assert (theirs.returncode, ours.returncode) == (1, 1)
+    assert "Invalid signal: NOPE" in theirs.stderr and "Invalid signal: NOPE" in ours.stderr
+    reference(project, "down", "-t", "0")

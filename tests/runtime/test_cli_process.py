@@ -483,6 +483,42 @@ def test_stop_start_restart(project: Project) -> None:
     assert len({first, second, third}) == 3
 
 
+def test_kill_signals_and_sigkill_ends_for_good(project: Project) -> None:
+    """`kill -s SIGHUP` reaches the program and leaves it running; `kill` (SIGKILL)
+    ends it and `restart: always` does not bring it back (a kill by hand, as the
+    engine treats it); with nothing running, `no container to kill`, exit 0."""
+    marker = project.directory / "hup"
+    (project.directory / "hup.py").write_text(
+        "import signal, sys, time\n"
+        "signal.signal(signal.SIGHUP, lambda *a: open(sys.argv[1], 'w').write('hup'))\n"
+        "time.sleep(300)\n"
+    )
+    project.write(
+        f"""
+        services:
+          s:
+            image: python
+            restart: always
+            command: ["{PY}", "hup.py", "{marker}"]
+        """
+    )
+    assert project.run("up", "-d").returncode == 0
+    time.sleep(0.5)  # the handler is installed
+    hup = project.run("kill", "-s", "SIGHUP", "s")
+    assert hup.returncode == 0, hup.stderr
+    assert f"Container {project.name}-s-1  Killed" in hup.stderr
+    deadline = time.monotonic() + 5
+    while not marker.exists() and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert marker.read_text() == "hup"
+    assert [r["State"] for r in project.ps()] == ["running"]
+    assert project.run("kill").returncode == 0
+    time.sleep(1.0)  # a restart policy would have acted by now
+    assert [r["State"] for r in project.ps("-a")] == ["exited"]
+    again = project.run("kill")
+    assert (again.returncode, again.stderr) == (0, "no container to kill\n")
+
+
 def test_failing_service_is_reported_with_exit_code_and_output(project: Project) -> None:
     project.write(
         """

@@ -6,6 +6,7 @@ supervisor is started when none answers); stop works with or without one.
 
 from __future__ import annotations
 
+import sys
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
@@ -19,7 +20,7 @@ from composer.cli.commands.runtime_common import (
 )
 from composer.cli.progress import open_progress
 from composer.cli.project_args import ProjectArgs
-from composer.cli.spec import FLAG, RUNTIME, TIMEOUT, Argument, Command, Option
+from composer.cli.spec import FLAG, RUNTIME, TEXT, TIMEOUT, Argument, Command, Option
 from composer.orchestrator.events import CONTAINER, Event
 
 if TYPE_CHECKING:
@@ -98,6 +99,25 @@ def restart(
     )
 
 
+def kill(
+    project: ProjectArgs, *, services: list[str] | None, signal: str | None, runtime: str | None
+) -> None:
+    """Signal the running instances; `no container to kill` when none runs (exit 0),
+    as the reference."""
+    names, sig = list(services or []), signal or "SIGKILL"
+    target = load_target(project, runtime, services=names, by_name=True)
+    with project_lock(target), open_progress(target.progress) as events:
+        signalled = owner_or_local(
+            target,
+            "signal",
+            {"services": names, "signal": sig},
+            lambda orchestrator: orchestrator.signal(target.spec, names or None, sig),
+            events=events,
+        )
+    if not signalled:
+        sys.stderr.write("no container to kill\n")
+
+
 def wait(project: ProjectArgs, *, services: list[str], runtime: str | None) -> int:
     target = load_target(project, runtime, by_name=True)
     check_services(target, services)
@@ -134,6 +154,16 @@ COMMANDS = (
         options=(
             TIMEOUT,
             Option("no_deps", ("--no-deps",), FLAG, "Don't restart dependent services"),
+            RUNTIME,
+        ),
+    ),
+    Command(
+        "kill",
+        "Send a signal (default SIGKILL) to the services' running containers (processes).",
+        f"{__name__}:kill",
+        arguments=(SERVICES,),
+        options=(
+            Option("signal", ("--signal", "-s"), TEXT, "Signal to send (default SIGKILL)"),
             RUNTIME,
         ),
     ),

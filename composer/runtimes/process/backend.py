@@ -96,7 +96,10 @@ def _fallback_hash(service: Mapping[str, Any]) -> str:
     return hashlib.sha256(text.encode()).hexdigest()
 
 
-def parse_signal(service_name: str, value: Any) -> signal.Signals:
+_SIGKILL = signal.SIGKILL
+
+
+def parse_signal(service_name: str, value: Any, key: str = "stop_signal") -> signal.Signals:
     """`SIGTERM`, `TERM` or `15` as a signal; default SIGTERM."""
     if value is None or value == "":
         return signal.SIGTERM
@@ -106,10 +109,11 @@ def parse_signal(service_name: str, value: Any) -> signal.Signals:
             return signal.Signals(int(text))
         return signal.Signals[text if text.startswith("SIG") else "SIG" + text]
     except (KeyError, ValueError):
+        where = ("services", service_name, "stop_signal") if key == "stop_signal" else ()
         raise ComposerError(
-            f'service "{service_name}": unknown stop_signal "{value}"',
+            f'service "{service_name}": unknown {key} "{value}"',
             code="process-stop-signal",
-            path=("services", service_name, "stop_signal"),
+            path=where,
             hint="use a signal name such as SIGTERM, SIGINT or SIGQUIT",
         ) from None
 
@@ -576,6 +580,32 @@ class ProcessBackend:
                 rec.exit_code = 128 + signal.SIGKILL if killed else None
 
         state.update(ref, settle)
+
+    def kill(self, spec: ProjectSpec, ref: InstanceRef, signal: str = "SIGKILL") -> None:
+        """Send a signal to the instance's process group. SIGKILL and the service's
+        stop_signal end it for good (no restart policy brings it back), as the
+        engine's kill marks a container stopped by hand; other signals only signal."""
+        services: Mapping[str, Any] = spec.project.get("services") or {}
+        service = services.get(ref.service) or {}
+        sig = parse_signal(ref.service, signal, key="signal")
+        state = self.state(ref.project)
+        record = state.read(ref)
+        if record is None or not record.pgid or record.start_ticks is None:
+            return
+        if not group_members(record.pgid, record.start_ticks):
+            return
+        ending = sig in (_SIGKILL, parse_signal(ref.service, service.get("stop_signal")))
+        if ending:
+
+            def mark(rec: InstanceRecord) -> None:
+                rec.stopped = True
+
+            state.update(ref, mark)
+            with self._lock:
+                run = self._runs.get(ref)
+            if run is not None:
+                run.cancel.set()
+        _killpg(record.pgid, sig)
 
     def _terminate(self, record: InstanceRecord, sig: signal.Signals, grace: float) -> bool:
         """Signal the group, SIGKILL it after `grace`; True if the leader needed SIGKILL."""

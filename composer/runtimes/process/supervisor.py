@@ -506,6 +506,9 @@ _OPERATIONS: dict[str, Callable[[Orchestrator, ProjectSpec, Mapping[str, Any]], 
     "start": lambda o, spec, a: _refs(o.start(spec, a.get("services") or ())),
     "stop": lambda o, spec, a: _refs(o.stop(spec, a.get("services") or None, timeout=_timeout(a))),
     "kill": lambda o, spec, a: _refs(o.kill(spec, a.get("services") or None)),
+    "signal": lambda o, spec, a: _refs(
+        o.signal(spec, a.get("services") or None, str(a.get("signal") or "SIGKILL"))
+    ),
     "restart": lambda o, spec, a: _refs(
         o.restart(
             spec, a.get("services") or (), timeout=_timeout(a), no_deps=bool(a.get("no_deps"))
