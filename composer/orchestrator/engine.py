@@ -674,6 +674,39 @@ class Orchestrator:
         """Stop without grace (the second Ctrl-C)."""
         return self.stop(spec, services, timeout=0, include_oneoff=True)
 
+    def rm(
+        self,
+        spec: ProjectSpec,
+        services: Iterable[str] | None = None,
+        *,
+        stop: bool = False,
+        volumes: bool = False,
+        confirm: Callable[[list[InstanceRef]], bool] | None = None,
+    ) -> list[InstanceRef]:
+        """`rm`: remove the services' stopped instances (`stop`: the running ones too,
+        stopped first, dependents first); `confirm` sees the list before anything
+        goes. One-offs are left, as the reference leaves them. The instances removed."""
+        with self._lock:
+            wanted = set(services or ())
+            states = [
+                s
+                for s in self.backend.instances(spec.name)
+                if not s.ref.oneoff and (not wanted or s.ref.service in wanted)
+            ]
+            chosen = [s for s in states if stop or not s.running]
+            if not chosen or (confirm is not None and not confirm([s.ref for s in chosen])):
+                return []
+            graph = _graph_of(spec, chosen)
+            for level in plan_stop(graph, chosen):
+
+                def work(state: InstanceState) -> None:
+                    if state.running:
+                        self._stop_ref(spec, state.ref, None)
+                    self._remove_ref(spec, state.ref, volumes=volumes)
+
+                self._raise_collected(self._parallel(level, work), "rm")
+            return [s.ref for s in chosen]
+
     def signal(
         self, spec: ProjectSpec, services: Iterable[str] | None = None, signal: str = "SIGKILL"
     ) -> list[InstanceRef]:

@@ -708,3 +708,33 @@ def test_kill_as_the_reference(project: Project) -> None:
     assert (theirs.returncode, ours.returncode) == (1, 1)
     assert "Invalid signal: NOPE" in theirs.stderr and "Invalid signal: NOPE" in ours.stderr
     reference(project, "down", "-t", "0")
+
+
+def test_rm_as_the_reference(project: Project) -> None:
+    """`rm` removes stopped containers only (`-s` stops running ones first), says what
+    it will remove, asks unless `-f` (no terminal: no), and says `No stopped
+    containers` when there are none: the same lines as the reference's."""
+    project.write(DB_WEB_CHAIN)
+    for tool in ("reference", "composer"):
+        composer_up(project)
+        if tool == "reference":
+            run = lambda *a: run_reference(  # noqa: E731
+                ["-p", project.name, "--progress", "plain", *a], cwd=project.root
+            )
+        else:
+            run = lambda *a: composer_cli(project, *a)  # noqa: E731
+        nothing = run("rm", "-f")
+        assert nothing.returncode == 0 and "No stopped containers" in nothing.stderr, tool
+        reference(project, "stop", "-t", "0", "web")
+        asked = run("rm", "web")  # stdin is no terminal: the answer is no
+        assert asked.returncode == 0, tool
+        assert asked.stdout.strip() == f"Going to remove {project.name}-web-1", tool
+        assert f"{project.name}-web-1" in inspect_project(project), tool
+        removed = run("rm", "-f")
+        assert f"Container {project.name}-web-1  Removed" in removed.stderr, tool
+        assert sorted(inspect_project(project)) == [f"{project.name}-db-1"], tool
+        both = run("rm", "-s", "-f")
+        assert f"Container {project.name}-db-1  Stopped" in both.stderr, tool
+        assert inspect_project(project) == {}, tool
+    reference(project, "down")
+    assert leftovers(project.name) == {}

@@ -481,6 +481,12 @@ def test_stop_start_restart(project: Project) -> None:
     assert project.run("restart", "-t", "1").returncode == 0
     third = project.records()[0]["pid"]
     assert len({first, second, third}) == 3
+    nothing = project.run("rm", "-f")  # `rm` leaves running instances alone
+    assert (nothing.returncode, nothing.stderr) == (0, "No stopped containers\n")
+    assert project.run("stop", "-t", "1").returncode == 0
+    removed = project.run("rm", "-f")
+    assert removed.returncode == 0 and removed.stdout == f"Going to remove {project.name}-s-1\n"
+    assert project.records() == []
 
 
 def test_kill_signals_and_sigkill_ends_for_good(project: Project) -> None:

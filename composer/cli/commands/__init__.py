@@ -20,6 +20,7 @@ MODULES: dict[str, str] = {
     "stop": "composer.cli.commands.lifecycle",
     "restart": "composer.cli.commands.lifecycle",
     "kill": "composer.cli.commands.lifecycle",
+    "rm": "composer.cli.commands.lifecycle",
     "wait": "composer.cli.commands.lifecycle",
     "exec": "composer.cli.commands.exec_run",
     "run": "composer.cli.commands.exec_run",

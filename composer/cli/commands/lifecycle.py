@@ -118,6 +118,39 @@ def kill(
         sys.stderr.write("no container to kill\n")
 
 
+def rm(
+    project: ProjectArgs,
+    *,
+    services: list[str] | None,
+    force: bool,
+    stop: bool,
+    volumes: bool,
+    runtime: str | None,
+) -> None:
+    """Remove stopped instances (`-s`: stop running ones first), after `Going to remove
+    ...` and a y/N question unless `-f`, as the reference; `No stopped containers`
+    when there is nothing to remove."""
+    names = list(services or [])
+    target = load_target(project, runtime, services=names, by_name=True)
+    check_services(target, names)
+    listed = local_orchestrator(target, lambda event: None).ps(target.name, names, all=True)
+    chosen = [s.ref.name for s in listed if not s.ref.oneoff and (stop or not s.running)]
+    if not chosen:
+        sys.stderr.write("No stopped containers\n")
+        return
+    console.out(f"Going to remove {', '.join(chosen)}\n", flush=True)
+    if not force and not console.confirm("Are you sure?"):
+        return
+    with project_lock(target), open_progress(target.progress) as events:
+        owner_or_local(
+            target,
+            "rm",
+            {"services": names, "stop": stop, "volumes": volumes},
+            lambda o: o.rm(target.spec, names or None, stop=stop, volumes=volumes),
+            events=events,
+        )
+
+
 def wait(project: ProjectArgs, *, services: list[str], runtime: str | None) -> int:
     target = load_target(project, runtime, by_name=True)
     check_services(target, services)
@@ -154,6 +187,18 @@ COMMANDS = (
         options=(
             TIMEOUT,
             Option("no_deps", ("--no-deps",), FLAG, "Don't restart dependent services"),
+            RUNTIME,
+        ),
+    ),
+    Command(
+        "rm",
+        "Remove stopped containers (here: processes) of the services.",
+        f"{__name__}:rm",
+        arguments=(SERVICES,),
+        options=(
+            Option("force", ("--force", "-f"), FLAG, "Don't ask to confirm removal"),
+            Option("stop", ("--stop", "-s"), FLAG, "Stop the containers first, if needed"),
+            Option("volumes", ("--volumes", "-v"), FLAG, "Remove their anonymous volumes too"),
             RUNTIME,
         ),
     ),

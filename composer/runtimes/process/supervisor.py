@@ -506,6 +506,14 @@ _OPERATIONS: dict[str, Callable[[Orchestrator, ProjectSpec, Mapping[str, Any]], 
     "start": lambda o, spec, a: _refs(o.start(spec, a.get("services") or ())),
     "stop": lambda o, spec, a: _refs(o.stop(spec, a.get("services") or None, timeout=_timeout(a))),
     "kill": lambda o, spec, a: _refs(o.kill(spec, a.get("services") or None)),
+    "rm": lambda o, spec, a: _refs(
+        o.rm(
+            spec,
+            a.get("services") or None,
+            stop=bool(a.get("stop")),
+            volumes=bool(a.get("volumes")),
+        )
+    ),
     "signal": lambda o, spec, a: _refs(
         o.signal(spec, a.get("services") or None, str(a.get("signal") or "SIGKILL"))
     ),
