@@ -448,9 +448,7 @@ class Orchestrator:
             )
             return
         for state in orphans:
-            if state.running:
-                self._stop_ref(spec, state.ref, timeout)
-            self._remove_ref(spec, state.ref)
+            self._retire(spec, state, timeout=timeout, volumes=False)
 
     def _check_missing(self, plan: UpPlan, no_deps: bool) -> None:
         """Dependencies the project does not have (disabled by profiles): an error when
@@ -674,6 +672,20 @@ class Orchestrator:
         """Stop without grace (the second Ctrl-C)."""
         return self.stop(spec, services, timeout=0, include_oneoff=True)
 
+    def removable(
+        self, spec: ProjectSpec, services: Iterable[str] | None = None, *, stop: bool = False
+    ) -> list[InstanceState]:
+        """What `rm` removes: the services' stopped instances (`stop`: running ones
+        too), one-offs left, as the reference leaves them."""
+        wanted = set(services or ())
+        return [
+            s
+            for s in self.backend.instances(spec.name)
+            if not s.ref.oneoff
+            and (not wanted or s.ref.service in wanted)
+            and (stop or not s.running)
+        ]
+
     def rm(
         self,
         spec: ProjectSpec,
@@ -681,31 +693,23 @@ class Orchestrator:
         *,
         stop: bool = False,
         volumes: bool = False,
-        confirm: Callable[[list[InstanceRef]], bool] | None = None,
     ) -> list[InstanceRef]:
-        """`rm`: remove the services' stopped instances (`stop`: the running ones too,
-        stopped first, dependents first); `confirm` sees the list before anything
-        goes. One-offs are left, as the reference leaves them. The instances removed."""
+        """`rm`: remove what `removable` lists, running ones stopped first, dependents
+        first. The instances removed."""
         with self._lock:
-            wanted = set(services or ())
-            states = [
-                s
-                for s in self.backend.instances(spec.name)
-                if not s.ref.oneoff and (not wanted or s.ref.service in wanted)
-            ]
-            chosen = [s for s in states if stop or not s.running]
-            if not chosen or (confirm is not None and not confirm([s.ref for s in chosen])):
-                return []
-            graph = _graph_of(spec, chosen)
-            for level in plan_stop(graph, chosen):
-
-                def work(state: InstanceState) -> None:
-                    if state.running:
-                        self._stop_ref(spec, state.ref, None)
-                    self._remove_ref(spec, state.ref, volumes=volumes)
-
+            chosen = self.removable(spec, services, stop=stop)
+            for level in plan_stop(_graph_of(spec, chosen), chosen):
+                work = functools.partial(self._retire, spec, timeout=None, volumes=volumes)
                 self._raise_collected(self._parallel(level, work), "rm")
             return [s.ref for s in chosen]
+
+    def _retire(
+        self, spec: ProjectSpec, state: InstanceState, *, timeout: float | None, volumes: bool
+    ) -> None:
+        """Stop one listed instance if it runs, then remove it."""
+        if state.running:
+            self._stop_ref(spec, state.ref, timeout)
+        self._remove_ref(spec, state.ref, volumes=volumes)
 
     def signal(
         self, spec: ProjectSpec, services: Iterable[str] | None = None, signal: str = "SIGKILL"

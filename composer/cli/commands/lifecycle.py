@@ -133,8 +133,8 @@ def rm(
     names = list(services or [])
     target = load_target(project, runtime, services=names, by_name=True)
     check_services(target, names)
-    listed = local_orchestrator(target, lambda event: None).ps(target.name, names, all=True)
-    chosen = [s.ref.name for s in listed if not s.ref.oneoff and (stop or not s.running)]
+    listed = local_orchestrator(target, lambda event: None).removable(target.spec, names, stop=stop)
+    chosen = [s.ref.name for s in listed]
     if not chosen:
         sys.stderr.write("No stopped containers\n")
         return
