@@ -83,18 +83,7 @@ def _resolve_service(
     for key, value in declared.items():
         if value is None:
             declared[key] = lookup(key)
-    if keep_env_files:
-        if declared:
-            environment = YMap(declared)
-            carry(environment, service, "environment")
-            original = service.get("environment")
-            if isinstance(original, YMap):
-                environment.locs.update(original.locs)
-            service["environment"] = environment
-        else:
-            service.pop("environment", None)
-    else:
-        _merge_env_files(service, declared, lookup, warnings, has_env)
+    _merge_env_files(service, declared, lookup, warnings, has_env, keep_env_files)
     _resolve_label_files(service, keep_label_files)
 
 
@@ -104,10 +93,12 @@ def _merge_env_files(
     lookup: Lookup,
     warnings: list[str] | None,
     has_env: bool,
+    keep_env_files: bool,
 ) -> None:
-    """Steps 2 and 3: read the `env_file`s (dropping the list), `environment` on top."""
+    """Steps 2 and 3: read the `env_file`s (dropping the list), `environment` on top;
+    with `keep_env_files` the list stays unread and `environment` is the declared one."""
     original = service.get("environment")
-    env_files = service.pop("env_file", None) or []
+    env_files = [] if keep_env_files else service.pop("env_file", None) or []
     merged: dict[str, str | None] = {k: v for k, v in declared.items() if v is not None}
     # where each value comes from (config --sources): the env_file line, else the key
     positions: dict[str, Location] = {}

@@ -14,7 +14,7 @@ from composer.cli.commands.runtime_common import check_services, load_target, ma
 from composer.cli.project_args import ProjectArgs
 from composer.cli.spec import INT, RUNTIME, TEXT, Argument, Command, Option
 from composer.errors import ComposerError, UsageError
-from composer.runtimes.base import Publisher
+from composer.runtimes.base import InstanceRef, Publisher
 
 PROTOCOLS = ("tcp", "udp", "sctp")
 
@@ -55,13 +55,9 @@ def port(
     number = parse_private_port(private_port)
     target = load_target(project, runtime, by_name=True)
     check_services(target, [service])
-    backend = make_backend(target)
-    running = [
-        s
-        for s in backend.instances(target.name)
-        if s.running and not s.ref.oneoff and s.ref.service == service
-    ]
-    state = next((s for s in running if s.ref.index == index), None)
+    wanted = InstanceRef(target.name, service, index)  # not a one-off
+    instances = make_backend(target).instances(target.name)
+    state = next((s for s in instances if s.running and s.ref == wanted), None)
     if state is None:
         suffix = f" container #{index}" if index != 1 else ""
         raise ComposerError(
