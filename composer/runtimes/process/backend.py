@@ -537,19 +537,27 @@ class ProcessBackend:
 
     # ------------------------------------------------------------ stop / remove
 
-    def stop(self, spec: ProjectSpec, ref: InstanceRef, timeout: float | None = None) -> None:
-        state = self.state(ref.project)
+    def _stopped_by_hand(
+        self, state: ProjectState, ref: InstanceRef, *, forget: bool = False
+    ) -> tuple[InstanceRecord | None, _Supervised | None]:
+        """Record the instance as stopped by hand (no restart policy revives it) and
+        cancel its supervision here (`forget`: and drop it); the record, the run."""
 
         def mark(record: InstanceRecord) -> None:
             record.stopped = True
 
         record = state.update(ref, mark)
-        if record is None:
-            return
         with self._lock:
-            run = self._runs.get(ref)
+            run = self._runs.pop(ref, None) if forget else self._runs.get(ref)
         if run is not None:
             run.cancel.set()
+        return record, run
+
+    def stop(self, spec: ProjectSpec, ref: InstanceRef, timeout: float | None = None) -> None:
+        state = self.state(ref.project)
+        record, run = self._stopped_by_hand(state, ref)
+        if record is None:
+            return
         services: Mapping[str, Any] = spec.project.get("services") or {}
         service = services.get(ref.service) or {}
         sig = parse_signal(ref.service, service.get("stop_signal"))
@@ -594,17 +602,8 @@ class ProcessBackend:
             return
         if not group_members(record.pgid, record.start_ticks):
             return
-        ending = sig in (_SIGKILL, parse_signal(ref.service, service.get("stop_signal")))
-        if ending:
-
-            def mark(rec: InstanceRecord) -> None:
-                rec.stopped = True
-
-            state.update(ref, mark)
-            with self._lock:
-                run = self._runs.get(ref)
-            if run is not None:
-                run.cancel.set()
+        if sig in (_SIGKILL, parse_signal(ref.service, service.get("stop_signal"))):
+            self._stopped_by_hand(state, ref)
         _killpg(record.pgid, sig)
 
     def _terminate(self, record: InstanceRecord, sig: signal.Signals, grace: float) -> bool:
@@ -623,15 +622,7 @@ class ProcessBackend:
     def remove(self, spec: ProjectSpec, ref: InstanceRef) -> None:
         """Remove the record and logs; whatever still runs in the group is killed first."""
         state = self.state(ref.project)
-
-        def mark(record: InstanceRecord) -> None:
-            record.stopped = True
-
-        record = state.update(ref, mark)
-        with self._lock:
-            run = self._runs.pop(ref, None)
-        if run is not None:
-            run.cancel.set()
+        record, run = self._stopped_by_hand(state, ref, forget=True)
         if record is not None:
             self._terminate(record, signal.SIGKILL, 0)
         if run is not None:
