@@ -390,6 +390,15 @@ class Orchestrator:
             with run.lock:
                 run.recreated.add(service)
 
+    def _create_service(
+        self, spec: ProjectSpec, run: _Run, service: str, timeout: float | None
+    ) -> None:
+        """`_converge` alone; kept instances that run are reported `Running`, as the
+        reference's create reports them."""
+        self._converge(spec, run, service, timeout)
+        for ref in run.plan.actions[service].keep:
+            self._container(ref, "Running")
+
     def _start_service(
         self, spec: ProjectSpec, run: _Run, service: str, timeout: float | None
     ) -> None:
@@ -411,14 +420,21 @@ class Orchestrator:
         for ref in sorted([*act.start, *act.recreate, *act.create]):
             self._start_ref(spec, ref)
 
-    def _levels(self, spec: ProjectSpec, run: _Run, timeout: float | None) -> None:
+    def _levels(
+        self, spec: ProjectSpec, run: _Run, timeout: float | None, *, start: bool = True
+    ) -> None:
         """Two passes over the levels, as the reference's create and start: every
         instance is made first (a dependent's container is created while its
         dependency starts, not after it is healthy), then the levels are started one
-        after the other; the services of a level go in parallel in both passes."""
+        after the other; the services of a level go in parallel in both passes.
+        Without `start` (`create`, `up --no-start`) the first pass is all."""
         errors: Failures[str] = []
-        self._each_level(run, lambda name: self._converge(spec, run, name, timeout), errors)
-        self._each_level(run, lambda name: self._start_service(spec, run, name, timeout), errors)
+        make = self._converge if start else self._create_service
+        self._each_level(run, lambda name: make(spec, run, name, timeout), errors)
+        if start:
+            self._each_level(
+                run, lambda name: self._start_service(spec, run, name, timeout), errors
+            )
         self._raise_collected(errors, "up")
 
     def _each_level(self, run: _Run, work: Callable[[str], None], errors: Failures[str]) -> None:
@@ -501,11 +517,12 @@ class Orchestrator:
             new_image = [] if options.no_recreate else recreate_for_images(plan, existing, images)
             run = _Run(plan, cancel, forced=options.force_recreate)
             run.new_image.update(new_image)
-            self._levels(spec, run, options.timeout)
+            self._levels(spec, run, options.timeout, start=not options.no_start)
             started = time.monotonic()
             refs = [ref for name in sorted(plan.selected) for ref in run.refs(name)]
-            self._report_early_exits(spec, refs)
-        if options.wait and not run.cancel.is_set():
+            if not options.no_start:
+                self._report_early_exits(spec, refs)
+        if options.wait and not options.no_start and not run.cancel.is_set():
             self.wait_ready(
                 spec, plan, timeout=options.wait_timeout, cancel=run.cancel, started=started
             )

@@ -60,6 +60,7 @@ class UpOptions(NamedTuple):
     no_recreate: bool = False
     remove_orphans: bool = False
     timeout: float | None = None  # stop timeout when recreating or scaling down
+    no_start: bool = False  # create (and recreate) only: `create`, `up --no-start`
 
     def to_dict(self) -> dict[str, Any]:
         data = self._asdict()

@@ -744,3 +744,44 @@ def test_rm_as_the_reference(project: Project) -> None:
         assert inspect_project(project) == {}, tool
     reference(project, "down")
     assert leftovers(project.name) == {}
+
+
+def _events(stderr: str) -> list[str]:
+    """The progress lines of a plain run (`Container x  Created`), sorted: the services
+    of a level go in parallel, so their order differs from run to run."""
+    return sorted(line.strip() for line in stderr.splitlines() if line.startswith(" Container"))
+
+
+def test_create_as_the_reference(project: Project) -> None:
+    """`create` makes the containers without starting them; a second `create` by the
+    other program keeps them (same hash) and reports the running ones `Running`;
+    `up --no-start` is the same command. The same lines as the reference's."""
+    project.write(DB_WEB_CHAIN)
+    made = {}
+    for tool in ("reference", "composer"):
+        if tool == "reference":
+            done = run_reference(
+                ["-p", project.name, "--progress", "plain", "create"], cwd=project.root
+            )
+        else:
+            done = composer_cli(project, "create")
+        assert done.returncode == 0, done.stderr
+        made[tool] = _events(done.stderr)
+        states = {n: i["State"]["Status"] for n, i in inspect_project(project).items()}
+        assert states == {f"{project.name}-db-1": "created", f"{project.name}-web-1": "created"}
+        other = composer_cli(project, "create") if tool == "reference" else None
+        if other is not None:  # what the reference made is kept as it is
+            assert other.returncode == 0 and _events(other.stderr) == [], other.stderr
+        reference(project, "down")
+    assert made["composer"] == made["reference"]
+    composer_up(project)
+    theirs, ours = _both(project, "up", "--no-start", "web")
+    assert (
+        _events(ours.stderr)
+        == _events(theirs.stderr)
+        == [
+            f"Container {project.name}-db-1  Running",
+            f"Container {project.name}-web-1  Running",
+        ]
+    )
+    reference(project, "down", "-t", "0")

@@ -699,3 +699,38 @@ def test_a_service_whose_dependency_could_not_be_created_is_not_tried(
     assert sorted(states) == ["other"] and states["other"].running
     Orchestrator(backend).down(spec)
     assert backend.instances(project_name) == []
+
+
+def test_no_start_creates_without_starting_and_reports_what_runs(
+    tmp_path: Path, project_name: str, backend: ProcessBackend
+) -> None:
+    text = """
+        services:
+          db:
+            image: alpine
+            command: sleep 300
+          web:
+            image: alpine
+            command: sleep {n}
+            depends_on: [db]
+        """
+    spec = load_spec(tmp_path, project_name, text.format(n=300))
+    events = Recorder()
+    Orchestrator(backend, events).up(spec, UpOptions(no_start=True, wait=True))
+    assert {s.ref.service: s.status for s in backend.instances(project_name)} == {
+        "db": CREATED,
+        "web": CREATED,
+    }
+    assert alive_pids(backend, project_name) == []
+    assert not [s for s in events.statuses() if s.endswith(("Starting", "Started", "Running"))]
+
+    Orchestrator(backend).up(spec, UpOptions(services=("db",)))
+    events = Recorder()
+    changed = load_spec(tmp_path, project_name, text.format(n=301))
+    Orchestrator(backend, events).up(changed, UpOptions(no_start=True))
+    # the running, unchanged db is reported Running (as the reference's create does);
+    # the changed web is recreated and left created
+    assert f"{project_name}-db-1:Running" in events.statuses()
+    assert f"{project_name}-web-1:Recreated" in events.statuses()
+    states = {s.ref.service: s.status for s in backend.instances(project_name)}
+    assert states == {"db": RUNNING, "web": CREATED}

@@ -11,6 +11,7 @@ MODULES: dict[str, str] = {
     "config": "composer.cli.commands.config",
     "graph": "composer.cli.commands.graph",
     "up": "composer.cli.commands.up",
+    "create": "composer.cli.commands.up",
     "down": "composer.cli.commands.down",
     "build": "composer.cli.commands.build",
     "ps": "composer.cli.commands.ps",

@@ -24,6 +24,7 @@ from composer.cli.commands.runtime_common import (
     load_target,
     make_backend,
     owner,
+    owner_or_local,
     project_lock,
 )
 from composer.cli.progress import open_progress
@@ -189,6 +190,28 @@ def _start_log_pump(
     return thread
 
 
+def image_target(
+    project: ProjectArgs,
+    runtime: str | None,
+    names: list[str],
+    *,
+    build: bool,
+    no_build: bool,
+    pull: str | None,
+    assume_yes: bool,
+) -> Target:
+    """The project `up` and `create` act on, with how its images are found."""
+    check_image_options(build, no_build, pull)
+    target = load_target(project, runtime, services=names)
+    check_services(target, names)
+    target.build = True if build else (False if no_build else None)
+    target.pull = pull
+    target.assume_yes = assume_yes
+    if is_process(target) and (build or no_build or pull):
+        console.warn("--build, --no-build and --pull have no effect on the process runtime")
+    return target
+
+
 def up(
     project: ProjectArgs,
     *,
@@ -200,6 +223,7 @@ def up(
     abort_on_container_failure: bool,
     exit_code_from: str | None,
     no_deps: bool,
+    no_start: bool,
     scale: list[str] | None,
     force_recreate: bool,
     no_recreate: bool,
@@ -223,14 +247,15 @@ def up(
         raise UsageError(DETACH_CONFLICT, code="usage")
     if force_recreate and no_recreate:
         raise UsageError("--force-recreate and --no-recreate are incompatible", code="usage")
-    check_image_options(build, no_build, pull)
-    target = load_target(project, runtime, services=names)
-    check_services(target, names)
-    target.build = True if build else (False if no_build else None)
-    target.pull = pull
-    target.assume_yes = assume_yes
-    if is_process(target) and (build or no_build or pull):
-        console.warn("--build, --no-build and --pull have no effect on the process runtime")
+    target = image_target(
+        project,
+        runtime,
+        names,
+        build=build,
+        no_build=no_build,
+        pull=pull,
+        assume_yes=assume_yes,
+    )
     if exit_code_from:
         check_services(target, [exit_code_from])
     options = UpOptions(
@@ -243,7 +268,11 @@ def up(
         no_recreate=no_recreate,
         remove_orphans=remove_orphans,
         timeout=float(timeout) if timeout is not None else None,
+        no_start=no_start,
     )
+    if no_start:  # nothing runs, so nothing to attach to or wait for (as the reference)
+        create_only(target, options)
+        return 0
     if detach:
         bring_up(target, options)
         return 0
@@ -260,6 +289,81 @@ def up(
             timeout=options.timeout,
         ),
     )
+
+
+def create_only(target: Target, options: UpOptions) -> None:
+    """Create (or recreate) the instances without starting them: through the process
+    project's owner when one answers (it holds the records), else here: created
+    instances need no owner, so none is started for them."""
+    with project_lock(target), open_progress(target.progress) as events:
+        owner_or_local(
+            target,
+            "up",
+            options.to_dict(),
+            lambda local: local.up(target.spec, options),
+            events=events,
+        )
+
+
+def create(
+    project: ProjectArgs,
+    *,
+    services: list[str] | None,
+    scale: list[str] | None,
+    force_recreate: bool,
+    no_recreate: bool,
+    build: bool,
+    no_build: bool,
+    pull: str | None,
+    remove_orphans: bool,
+    runtime: str | None,
+    assume_yes: bool,
+) -> int:
+    """`composer create`: `up --no-start` under the reference's own name."""
+    if force_recreate and no_recreate:
+        raise UsageError("--force-recreate and --no-recreate are incompatible", code="usage")
+    names = list(services or [])
+    target = image_target(
+        project,
+        runtime,
+        names,
+        build=build,
+        no_build=no_build,
+        pull=pull,
+        assume_yes=assume_yes,
+    )
+    options = UpOptions(
+        services=tuple(names),
+        scale=parse_scale(scale or []),
+        force_recreate=force_recreate,
+        no_recreate=no_recreate,
+        remove_orphans=remove_orphans,
+        no_start=True,
+    )
+    create_only(target, options)
+    return 0
+
+
+ASSUME_YES = Option(
+    "assume_yes",
+    ("--yes", "-y"),
+    FLAG,
+    'Assume "yes" to every question (recreate a volume whose configuration changed)',
+)
+CONVERGE_OPTIONS = (
+    Option("scale", ("--scale",), LIST, "SERVICE=NUM instances"),
+    Option("force_recreate", ("--force-recreate",), FLAG, "Recreate even when unchanged"),
+    Option("no_recreate", ("--no-recreate",), FLAG, "Keep existing instances even when changed"),
+    Option("build", ("--build",), FLAG, "Build images before starting (docker)"),
+    Option("no_build", ("--no-build",), FLAG, "Never build a missing image (docker)"),
+    Option("pull", ("--pull",), TEXT, "Pull images: always, missing or never (docker)"),
+    Option(
+        "remove_orphans",
+        ("--remove-orphans",),
+        FLAG,
+        "Remove instances of undefined services",
+    ),
+)
 
 
 COMMANDS = (
@@ -293,31 +397,21 @@ COMMANDS = (
                 "Return the exit code of SERVICE (implies --abort-on-container-exit)",
             ),
             Option("no_deps", ("--no-deps",), FLAG, "Don't start linked services"),
-            Option(
-                "assume_yes",
-                ("--yes", "-y"),
-                FLAG,
-                'Assume "yes" to every question (recreate a volume whose configuration changed)',
-            ),
-            Option("scale", ("--scale",), LIST, "SERVICE=NUM instances"),
-            Option("force_recreate", ("--force-recreate",), FLAG, "Recreate even when unchanged"),
-            Option(
-                "no_recreate", ("--no-recreate",), FLAG, "Keep existing instances even when changed"
-            ),
-            Option("build", ("--build",), FLAG, "Build images before starting (docker)"),
-            Option("no_build", ("--no-build",), FLAG, "Never build a missing image (docker)"),
-            Option("pull", ("--pull",), TEXT, "Pull images: always, missing or never (docker)"),
-            Option(
-                "remove_orphans",
-                ("--remove-orphans",),
-                FLAG,
-                "Remove instances of undefined services",
-            ),
+            Option("no_start", ("--no-start",), FLAG, "Create the services without starting them"),
+            ASSUME_YES,
+            *CONVERGE_OPTIONS,
             TIMEOUT,
             Option("no_log_prefix", ("--no-log-prefix",), FLAG, "Don't print prefix in logs"),
             Option("no_color", ("--no-color",), FLAG, "Monochrome output"),
             Option("timestamps", ("--timestamps",), FLAG, "Show timestamps"),
             RUNTIME,
         ),
+    ),
+    Command(
+        "create",
+        "Create containers (here: process records) for the services, without starting them.",
+        f"{__name__}:create",
+        arguments=(Argument("services", "Services to create"),),
+        options=(*CONVERGE_OPTIONS, ASSUME_YES, RUNTIME),
     ),
 )
