@@ -733,21 +733,61 @@ class Orchestrator:
     ) -> list[InstanceRef]:
         """`kill -s SIGNAL`: the signal to every running instance of the services (all
         at once, one-offs included, as the reference); the instances signalled."""
+
+        def work(ref: InstanceRef) -> None:
+            self._container(ref, "Killing")
+            self.backend.kill(spec, ref, signal)
+            self._container(ref, "Killed")
+
+        return self._on_running(spec, services, work, "kill", extra=True)
+
+    def pause(self, spec: ProjectSpec, services: Iterable[str] | None = None) -> list[InstanceRef]:
+        """`pause`: freeze every running instance of the project's services (one-offs
+        left, as the reference); a paused one is an error, as the engine's."""
+
+        def work(ref: InstanceRef) -> None:
+            self.backend.pause(spec, ref)
+            self._container(ref, "Paused")
+
+        return self._on_running(spec, services, work, "pause")
+
+    def unpause(
+        self, spec: ProjectSpec, services: Iterable[str] | None = None
+    ) -> list[InstanceRef]:
+        """`unpause`: every running instance; one that is not paused is an error, as
+        the engine's (the reference asks the engine for each)."""
+
+        def work(ref: InstanceRef) -> None:
+            self.backend.unpause(spec, ref)
+            self._container(ref, "Unpaused")
+
+        return self._on_running(spec, services, work, "unpause")
+
+    def _on_running(
+        self,
+        spec: ProjectSpec,
+        services: Iterable[str] | None,
+        work: Callable[[InstanceRef], None],
+        what: str,
+        *,
+        extra: bool = False,
+    ) -> list[InstanceRef]:
+        """`work` on each running (or paused) instance of the services, all at once.
+        Without `extra`, one-offs and orphans (services the loaded file does not
+        define) are left, as the reference's pause leaves them. Every failure in one
+        error."""
         with self._lock:
             wanted = set(services or ())
-            running = [
+            defined = set(spec.project.get("services") or ())
+            chosen = [
                 s.ref
                 for s in self.backend.instances(spec.name)
-                if s.running and (not wanted or s.ref.service in wanted)
+                if s.running
+                and (not wanted or s.ref.service in wanted)
+                and (extra or not (s.ref.oneoff or (defined and s.ref.service not in defined)))
             ]
-
-            def work(ref: InstanceRef) -> None:
-                self._container(ref, "Killing")
-                self.backend.kill(spec, ref, signal)
-                self._container(ref, "Killed")
-
-            self._raise_collected(self._parallel(running, work), "kill")
-            return running
+            self._raise_collected(self._parallel(chosen, work), what)
+            return chosen
 
     def down(
         self,

@@ -20,6 +20,7 @@ if TYPE_CHECKING:
 # Instance status values, as `docker compose ps` shows them.
 CREATED = "created"
 RUNNING = "running"
+PAUSED = "paused"  # running, frozen by `pause` (the engine's State.Running stays true)
 RESTARTING = "restarting"
 EXITED = "exited"
 DEAD = "dead"
@@ -145,7 +146,9 @@ class InstanceState(Record):
 
     @property
     def running(self) -> bool:
-        return self.status in (RUNNING, RESTARTING)
+        """Running in the engine's sense: a paused instance still runs (it is listed,
+        stopped and killed as a running one, as the reference treats it)."""
+        return self.status in (RUNNING, RESTARTING, PAUSED)
 
 
 class LogLine(NamedTuple):

@@ -68,6 +68,15 @@ class Backend(Protocol):
         """Send `signal` (a name like SIGHUP, or a number) to a running instance."""
         ...
 
+    def pause(self, spec: ProjectSpec, ref: InstanceRef) -> None:
+        """Freeze a running instance (every process of it); ComposerError when it is
+        already paused."""
+        ...
+
+    def unpause(self, spec: ProjectSpec, ref: InstanceRef) -> None:
+        """Let a paused instance run on; ComposerError when it is not paused."""
+        ...
+
     def remove(self, spec: ProjectSpec, ref: InstanceRef) -> None: ...
 
     def inspect(self, spec: ProjectSpec, ref: InstanceRef) -> InstanceState | None:

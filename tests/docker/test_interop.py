@@ -785,3 +785,48 @@ def test_create_as_the_reference(project: Project) -> None:
         ]
     )
     reference(project, "down", "-t", "0")
+
+
+def test_pause_and_unpause_as_the_reference(project: Project) -> None:
+    """`pause` freezes the running containers (`Paused`), `unpause` lets them go on;
+    pausing a paused one or unpausing a running one is the engine's error (exit 1);
+    created ones are left; `ps` shows `(Paused)`; `stop` stops a paused container.
+    Each program's run checked by the other's `ps`."""
+    project.write(DB_WEB_CHAIN)
+    for tool in ("reference", "composer"):
+        composer_up(project)
+        if tool == "reference":
+            run = lambda *a: run_reference(  # noqa: E731
+                ["-p", project.name, "--progress", "plain", *a], cwd=project.root
+            )
+            other = lambda *a: composer_cli(project, *a)  # noqa: E731
+        else:
+            run = lambda *a: composer_cli(project, *a)  # noqa: E731
+            other = lambda *a: run_reference(  # noqa: E731
+                ["-p", project.name, "--progress", "plain", *a], cwd=project.root
+            )
+        paused = run("pause", "db")
+        assert paused.returncode == 0, (tool, paused.stderr)
+        assert _events(paused.stderr) == [f"Container {project.name}-db-1  Paused"], tool
+        listed = other("ps", "--format", "json")
+        rows = sorted(
+            (row["Name"], row["State"], row["Status"])
+            for row in map(json.loads, listed.stdout.splitlines())
+        )
+        assert [(n, s) for n, s, _ in rows] == [
+            (f"{project.name}-db-1", "paused"),
+            (f"{project.name}-web-1", "running"),
+        ], (tool, listed.stdout, listed.stderr)
+        assert rows[0][2].endswith("(Paused)"), (tool, rows)
+        again = run("pause", "db")
+        assert again.returncode == 1 and "already paused" in again.stderr, (tool, again.stderr)
+        running = run("unpause", "web")
+        assert running.returncode == 1 and "is not paused" in running.stderr, tool
+        resumed = run("unpause", "db")
+        assert _events(resumed.stderr) == [f"Container {project.name}-db-1  Unpaused"], tool
+        assert run("pause").returncode == 0, tool
+        stopped = other("stop", "-t", "1")
+        assert stopped.returncode == 0, (tool, stopped.stderr)
+        states = {n: i["State"]["Status"] for n, i in inspect_project(project).items()}
+        assert set(states.values()) == {"exited"}, (tool, states)
+        reference(project, "down")

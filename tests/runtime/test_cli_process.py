@@ -692,3 +692,66 @@ def test_build_needs_an_image_runtime(project: Project) -> None:
     assert done.returncode == 1
     assert done.stderr.startswith("error: build needs a Docker engine"), done.stderr
     assert "Traceback" not in done.stderr
+
+
+def test_create_pause_unpause(project: Project) -> None:
+    """`create` records the instances without starting them; `pause` freezes the
+    process group (a counter stops counting; `ps` shows `(Paused)`; exec is refused;
+    a second pause is an error), `unpause` lets it count on, and `stop` ends a
+    paused instance at once (it is let go on to act on the stop signal)."""
+    counter = project.directory / "count"
+    (project.directory / "count.py").write_text(
+        "import sys, time\n"
+        "n = 0\n"
+        "while True:\n"
+        "    n += 1\n"
+        "    open(sys.argv[1], 'w').write(str(n))\n"
+        "    time.sleep(0.02)\n"
+    )
+    project.write(
+        f"""
+        services:
+          c:
+            image: python
+            command: ["{PY}", "count.py", "{counter}"]
+            stop_grace_period: 30s
+        """
+    )
+    created = project.run("create")
+    assert created.returncode == 0, created.stderr
+    assert [(r["State"], r["Status"]) for r in project.ps("-a")] == [("created", "Created")]
+    assert project.pids() == [] and not counter.exists()
+    assert project.run("start").returncode == 0
+
+    def count() -> int:
+        deadline = time.monotonic() + 5
+        while time.monotonic() < deadline:
+            text = counter.read_text() if counter.exists() else ""
+            if text:
+                return int(text)
+            time.sleep(0.02)
+        raise AssertionError("the counter never wrote")
+
+    count()
+    paused = project.run("pause")
+    assert paused.returncode == 0, paused.stderr
+    assert f"Container {project.name}-c-1  Paused" in paused.stderr
+    frozen = count()
+    time.sleep(0.3)
+    assert count() == frozen
+    [row] = project.ps()
+    assert (row["State"], row["Status"].endswith("(Paused)")) == ("paused", True)
+    again = project.run("pause")
+    assert again.returncode == 1 and "already paused" in again.stderr
+    refused = project.run("exec", "c", "true")
+    assert refused.returncode != 0 and "unpause" in refused.stderr
+    resumed = project.run("unpause")
+    assert f"Container {project.name}-c-1  Unpaused" in resumed.stderr
+    time.sleep(0.3)
+    assert count() > frozen
+    assert project.run("unpause").returncode == 1  # not paused
+    assert project.run("pause").returncode == 0
+    started = time.monotonic()
+    assert project.run("stop").returncode == 0
+    assert time.monotonic() - started < 10  # not the 30 s grace: SIGTERM acted on
+    assert [r["State"] for r in project.ps("-a")] == ["exited"]

@@ -31,6 +31,7 @@ from composer.loader.pipeline import load_project
 from composer.runtimes.base import (
     EXITED,
     HEALTHY,
+    PAUSED,
     RESTARTING,
     RUNNING,
     STARTING,
@@ -494,6 +495,28 @@ def test_healthcheck_becomes_unhealthy_after_retries(
     backend.start(spec, ref)
     wait_for(lambda: look(backend, spec, ref).health == UNHEALTHY)
     assert time.monotonic() - began >= 0.15  # three failing probes, 50ms apart
+
+
+def test_a_paused_instance_is_not_probed(backend: ProcessBackend, project: Project) -> None:
+    """While paused, the probes are held (a frozen program answers none; the engine
+    would call it unhealthy, moby/moby#46203); once unpaused they go on."""
+    spec = project.spec(
+        {
+            "web": {
+                "command": ["sleep", "1000"],
+                "healthcheck": {"test": ["CMD", "false"], "interval": "50ms", "retries": 1},
+            }
+        }
+    )
+    ref = project.ref("web")
+    backend.start(spec, ref)
+    backend.pause(spec, ref)
+    assert look(backend, spec, ref).status == PAUSED
+    time.sleep(0.4)  # ~8 probes would have failed
+    assert look(backend, spec, ref).health == STARTING
+    backend.unpause(spec, ref)
+    assert look(backend, spec, ref).status == RUNNING
+    wait_for(lambda: look(backend, spec, ref).health == UNHEALTHY)
 
 
 def test_failures_during_start_period_do_not_count(

@@ -22,6 +22,8 @@ MODULES: dict[str, str] = {
     "restart": "composer.cli.commands.lifecycle",
     "kill": "composer.cli.commands.lifecycle",
     "rm": "composer.cli.commands.lifecycle",
+    "pause": "composer.cli.commands.lifecycle",
+    "unpause": "composer.cli.commands.lifecycle",
     "wait": "composer.cli.commands.lifecycle",
     "exec": "composer.cli.commands.exec_run",
     "run": "composer.cli.commands.exec_run",

@@ -1,4 +1,4 @@
-"""`composer start`, `stop`, `restart` and `wait`.
+"""`composer start`, `stop`, `restart`, `kill`, `rm`, `pause`, `unpause` and `wait`.
 
 start and restart need an owner for the processes they start (a detached
 supervisor is started when none answers); stop works with or without one.
@@ -118,6 +118,19 @@ def kill(
         sys.stderr.write("no container to kill\n")
 
 
+def pause(project: ProjectArgs, *, services: list[str] | None, runtime: str | None) -> None:
+    """Freeze the running instances of the services (`Paused` each); through the
+    process project's owner when one answers, which holds their health probes."""
+    names = list(services or [])
+    _change(project, runtime, names, "pause", {}, lambda o, s: o.pause(s, names), starts=False)
+
+
+def unpause(project: ProjectArgs, *, services: list[str] | None, runtime: str | None) -> None:
+    """Let the paused instances of the services run on (`Unpaused` each)."""
+    names = list(services or [])
+    _change(project, runtime, names, "unpause", {}, lambda o, s: o.unpause(s, names), starts=False)
+
+
 def rm(
     project: ProjectArgs,
     *,
@@ -211,6 +224,20 @@ COMMANDS = (
             Option("signal", ("--signal", "-s"), TEXT, "Signal to send (default SIGKILL)"),
             RUNTIME,
         ),
+    ),
+    Command(
+        "pause",
+        "Pause the services' running containers (here: SIGSTOP to their processes).",
+        f"{__name__}:pause",
+        arguments=(SERVICES,),
+        options=(RUNTIME,),
+    ),
+    Command(
+        "unpause",
+        "Unpause the services' paused containers (here: SIGCONT).",
+        f"{__name__}:unpause",
+        arguments=(SERVICES,),
+        options=(RUNTIME,),
     ),
     Command(
         "wait",

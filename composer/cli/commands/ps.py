@@ -24,7 +24,7 @@ from composer.cli.commands.runtime_common import (
 from composer.cli.project_args import ProjectArgs
 from composer.cli.spec import FLAG, LIST, RUNTIME, TEXT, Argument, Command, Option
 from composer.errors import UsageError
-from composer.runtimes.base import CREATED, EXITED, RESTARTING, RUNNING, InstanceState
+from composer.runtimes.base import CREATED, EXITED, PAUSED, RESTARTING, RUNNING, InstanceState
 from composer.runtimes.psformat import created_at, ellipsis, human_duration
 
 TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing (PEP 781)
@@ -50,6 +50,8 @@ def _status(state: InstanceState, now: float) -> str:
     since = human_duration(max(0.0, now - state.started_at)) if state.started_at else ""
     if state.status == RUNNING:
         return f"Up {since}".rstrip() + HEALTH_SUFFIX.get(state.health or "", "")
+    if state.status == PAUSED:  # as `docker ps` shows it: health is not shown then
+        return f"Up {since}".rstrip() + " (Paused)"
     if state.status == RESTARTING:
         return f"Restarting ({state.exit_code or 0})"
     if state.status == EXITED:

@@ -914,6 +914,16 @@ class DockerBackend:
         with self._engine(f"cannot kill container {info['Name'].lstrip('/')}"):
             self.api.kill(info["Id"], signal=signal)
 
+    def pause(self, spec: ProjectSpec, ref: InstanceRef) -> None:
+        info = self._require(spec, ref)
+        with self._engine(f"cannot pause container {info['Name'].lstrip('/')}"):
+            self.api.pause(info["Id"])
+
+    def unpause(self, spec: ProjectSpec, ref: InstanceRef) -> None:
+        info = self._require(spec, ref)
+        with self._engine(f"cannot unpause container {info['Name'].lstrip('/')}"):
+            self.api.unpause(info["Id"])
+
     def remove(self, spec: ProjectSpec, ref: InstanceRef, *, volumes: bool = False) -> None:
         """Remove the container; with `volumes` (`down -v`) its anonymous volumes too,
         otherwise they are kept for the container that may replace it (recreate)."""

@@ -16,6 +16,7 @@ if TYPE_CHECKING:
     from typing import Any
 
 ZERO_TIME = "0001-01-01T00:00:00Z"
+LIVE = ("created", "running", "paused")  # states without an exit code
 
 
 # 2024-01-02T03:04:05.123456789Z or ...+01:00 (the engine writes Z and nanoseconds)
@@ -94,7 +95,7 @@ def state_from_inspect(info: Mapping[str, Any]) -> InstanceState | None:
     health = (state.get("Health") or {}).get("Status") or None
     if health == "none":
         health = None
-    exit_code = None if status in ("created", "running") else int(state.get("ExitCode") or 0)
+    exit_code = None if status in LIVE else int(state.get("ExitCode") or 0)
     settings = info.get("NetworkSettings") or {}
     return InstanceState(
         ref=ref,
@@ -147,7 +148,7 @@ def state_from_summary(summary: Mapping[str, Any]) -> InstanceState | None:
     text = str(summary.get("Status") or "")
     health = next((value for marker, value in HEALTH_IN_STATUS if marker in text), None)
     exit_code = None
-    if status not in ("created", "running"):
+    if status not in LIVE:
         found = _EXIT_IN_STATUS.match(text)
         exit_code = int(found.group(1)) if found else 0
     return InstanceState(

@@ -408,6 +408,12 @@ class WireClient:
         params = {"signal": signal} if signal is not None else {}
         self._request("POST", self._path("/containers/{0}/kill", container), params=params)
 
+    def pause(self, container: str) -> None:
+        self._request("POST", self._path("/containers/{0}/pause", container))
+
+    def unpause(self, container: str) -> None:
+        self._request("POST", self._path("/containers/{0}/unpause", container))
+
     def remove_container(
         self, container: str, v: bool = False, link: bool = False, force: bool = False
     ) -> None:

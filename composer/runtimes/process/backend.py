@@ -33,6 +33,7 @@ from composer.errors import ComposerError
 from composer.runtimes.base import (
     CREATED,
     EXITED,
+    PAUSED,
     RESTARTING,
     RUNNING,
     STARTING,
@@ -451,6 +452,7 @@ class ProcessBackend:
             record.finished_at = None
             record.exit_code = None
             record.status = RUNNING
+            record.paused = False
             record.health = STARTING if launch.health is not None else None
             state.write(record)
         run.proc = proc
@@ -606,12 +608,48 @@ class ProcessBackend:
             self._stopped_by_hand(state, ref)
         _killpg(record.pgid, sig)
 
+    def pause(self, spec: ProjectSpec, ref: InstanceRef) -> None:
+        """SIGSTOP to the process group (what the engine's freezer does to a
+        container's cgroup); its health probes are held meanwhile."""
+        self._freeze(ref, True)
+
+    def unpause(self, spec: ProjectSpec, ref: InstanceRef) -> None:
+        """SIGCONT to the process group; its health probes go on."""
+        self._freeze(ref, False)
+
+    def _freeze(self, ref: InstanceRef, paused: bool) -> None:
+        state = self.state(ref.project)
+        with state.locked():
+            record = state.read(ref)
+            if record is None or record.status != RUNNING or not record.alive():
+                raise ComposerError(
+                    f"container {ref.name} is not running",
+                    code="process-not-running",
+                    hint=f"start it first: composer start {ref.service}",
+                )
+            if record.paused == paused:
+                raise ComposerError(
+                    f"container {ref.name} is {'already paused' if paused else 'not paused'}",
+                    code="process-paused" if paused else "process-not-paused",
+                )
+            assert record.pgid is not None
+            _killpg(record.pgid, signal.SIGSTOP if paused else signal.SIGCONT)
+            record.paused = paused
+            state.write(record)
+        with self._lock:
+            run = self._runs.get(ref)
+        if run is not None and run.prober is not None:
+            run.prober.hold(paused)
+
     def _terminate(self, record: InstanceRecord, sig: signal.Signals, grace: float) -> bool:
-        """Signal the group, SIGKILL it after `grace`; True if the leader needed SIGKILL."""
+        """Signal the group, SIGKILL it after `grace`; True if the leader needed SIGKILL.
+        A paused group is let go on after the signal, so that it can act on it."""
         pgid, ticks = record.pgid, record.start_ticks
         if not pgid or ticks is None or not group_members(pgid, ticks):
             return False
         _killpg(pgid, sig)
+        if record.paused:
+            _killpg(pgid, signal.SIGCONT)
         if _wait_gone(pgid, ticks, grace):
             return False
         leader_alive = record.alive()
@@ -645,12 +683,14 @@ class ProcessBackend:
                 status = EXITED
             elif status == RESTARTING and not record.supervised():
                 status = EXITED
+        if status == RUNNING and record.paused:
+            status = PAUSED
         return InstanceState(
             ref=ref,
             status=status,
             health=record.health,
             exit_code=record.exit_code,
-            pid=record.pid if status in (RUNNING, RESTARTING) else None,
+            pid=record.pid if status in (RUNNING, RESTARTING, PAUSED) else None,
             config_hash=record.config_hash,
             publishers=[_publisher(p) for p in record.publishers],
             started_at=record.started_at,
@@ -726,6 +766,12 @@ class ProcessBackend:
                 f'instance "{ref.name}" is not running',
                 code="process-not-running",
                 hint="start it first (composer up)",
+            )
+        if current.status == PAUSED:  # as the engine refuses exec into a paused container
+            raise ComposerError(
+                f"container {ref.name} is paused, unpause the container before exec",
+                code="process-paused",
+                hint=f"composer unpause {ref.service}",
             )
         service = self._service(spec, ref)
         ports = plan_ports(ref.service, service, ref.index, oneoff=ref.oneoff)

@@ -116,6 +116,7 @@ class HealthProber:
         self.last_exit: int | None = None
         self.started = time.monotonic()
         self._stop = threading.Event()
+        self._held = threading.Event()  # paused instance: no probes (its status is kept)
         self._thread = threading.Thread(target=self._run, name="composer-health", daemon=True)
 
     def start(self) -> HealthProber:
@@ -127,6 +128,14 @@ class HealthProber:
         if self._thread.is_alive() and self._thread is not threading.current_thread():
             self._thread.join(timeout=1.0)
 
+    def hold(self, held: bool) -> None:
+        """Probe or not: a paused instance answers no probe, and is not unhealthy for
+        it (the engine marks it unhealthy, moby/moby#46203; Podman holds its timer)."""
+        if held:
+            self._held.set()
+        else:
+            self._held.clear()
+
     def in_start_period(self) -> bool:
         return time.monotonic() - self.started < self.spec.start_period
 
@@ -137,6 +146,8 @@ class HealthProber:
 
     def _run(self) -> None:
         while not self._stop.wait(self._delay()):
+            if self._held.is_set():
+                continue
             passed = self.probe()
             if self._stop.is_set():
                 return

@@ -118,6 +118,8 @@ class InstanceRecord:
     publishers: list[dict[str, Any]] = field(default_factory=list)
     # Set by `stop`, cleared by `start`: restart policies never undo an explicit stop.
     stopped: bool = False
+    # Set by `pause` (the group got SIGSTOP), cleared by `unpause` and by a new run.
+    paused: bool = False
     # The process that runs health probes, restarts and proxies for this instance.
     supervisor_pid: int | None = None
     supervisor_ticks: int | None = None
