@@ -22,7 +22,7 @@ import threading
 import time
 
 from composer.errors import UsageError
-from composer.orchestrator.events import CONTAINER, IMAGE, INFO, NETWORK, VOLUME, WARNING
+from composer.orchestrator.events import CONTAINER, IMAGE, INFO, NETWORK, SERVICE, VOLUME, WARNING
 
 TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing (PEP 781)
 if TYPE_CHECKING:
@@ -117,7 +117,9 @@ def _is_terminal(stream: TextIO) -> bool:
 
 
 def resource(event: Event) -> str:
-    """`Container p-web-1`: the reference's event id."""
+    """`Container p-web-1`: the reference's event id (a service's: its name alone)."""
+    if event.kind == SERVICE:
+        return str(event.instance)
     return f"{KINDS.get(event.kind, event.kind.capitalize())} {event.instance}"
 
 
@@ -137,6 +139,8 @@ def plain_text(event: Event) -> str:
         return f"warning: {event.detail}\n"
     if event.kind == INFO:
         return f"{event.detail}\n"
+    if event.kind == SERVICE:  # the reference's `ID Text StatusText` line, as it is
+        return f" {event.instance} {event.status} {event.detail}\n"
     lines = [f" {resource(event)}  {status_text(event)}"]
     _, _, extra = (event.detail or "").partition("\n")
     lines += [f"   {line}" for line in extra.splitlines()]
@@ -221,6 +225,10 @@ class JsonProgress(ProgressSink):
                 "msg": event.detail,
                 "time": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
             }
+        elif event.kind == SERVICE:
+            record = {"id": resource(event), "text": event.status}
+            if event.detail:
+                record["status"] = event.detail
         else:
             record = {"id": resource(event), "status": event.status}
             if event.detail:

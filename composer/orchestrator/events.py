@@ -19,6 +19,9 @@ if TYPE_CHECKING:
 # Event kinds and the statuses they carry (the reference's progress words).
 CONTAINER, NETWORK, VOLUME, WARNING, INFO = "container", "network", "volume", "warning", "info"
 IMAGE = "image"
+# A step about a service itself, named by the service alone (`pull`'s ` web Pulling `);
+# its status is the reference's Text, its detail the reference's StatusText.
+SERVICE = "service"
 RECREATE = "Recreate"  # its detail is the reason (which fields changed), when the backend knows
 
 

@@ -830,3 +830,63 @@ def test_pause_and_unpause_as_the_reference(project: Project) -> None:
         states = {n: i["State"]["Status"] for n, i in inspect_project(project).items()}
         assert set(states.values()) == {"exited"}, (tool, states)
         reference(project, "down")
+
+
+PULL_FILE = f"""
+services:
+  built:
+    build: .
+  never:
+    image: {BUSYBOX}
+    pull_policy: never
+  pinned:
+    image: composer-test/busybox:pinned
+    pull_policy: missing
+  lone:
+    image: composer-test/not-here:1
+  buildable:
+    image: composer-test/not-built:1
+    build: .
+"""
+
+
+def _service_lines(stderr: str) -> list[str]:
+    """`pull`'s per-service lines (` web Pulling `), sorted; the reference's advice
+    names its own command."""
+    lines = [line.replace("docker compose build", "composer build") for line in stderr.splitlines()]
+    return sorted(
+        line
+        for line in lines
+        if (line.startswith(" ") and not line.startswith("  "))
+        or line.startswith(("WARNING:", "    composer build"))
+    )
+
+
+def test_pull_as_the_reference(project: Project) -> None:
+    """No registry answers here: both programs skip the same services with the same
+    words, fail the same pulls on the same lines (`Warning` for a buildable one, with
+    the advice to build it) and exit 1, or 0 with --ignore-pull-failures. (One
+    failing image per run: the reference cancels the others' pulls at the first
+    failure of an image that cannot be built, as they happen to stand.)"""
+    project.write(PULL_FILE)
+    (project.root / "Dockerfile").write_text(f"FROM {BUSYBOX}\n")
+    client = engine_client()
+    client.tag(BUSYBOX, "composer-test/busybox", "pinned")
+    try:
+        for args, code in [
+            (("built", "never", "pinned", "buildable"), 1),
+            (("lone",), 1),
+            (("--ignore-pull-failures", "lone", "buildable", "built"), 0),
+            (("--ignore-buildable",), 1),
+            (("--policy", "always", "pinned"), 1),
+            (("--policy", "never"), 0),
+        ]:
+            theirs, ours = _both(project, "pull", *args)
+            assert (theirs.returncode, ours.returncode) == (code, code), (args, ours.stderr)
+            assert _service_lines(ours.stderr) == _service_lines(theirs.stderr), args
+            if args[0] == "built":
+                assert " pinned Skipped - Image is already present locally " in ours.stderr
+                assert " buildable Warning " in ours.stderr
+    finally:
+        client.remove_image("composer-test/busybox:pinned")
+        client.close()

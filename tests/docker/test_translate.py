@@ -810,6 +810,46 @@ def test_missing_images_that_may_not_be_fetched_are_errors() -> None:
         )
 
 
+def test_pull_choices_skip_as_the_reference_skips() -> None:
+    """One pull per image (the first service by name), nothing for build-only
+    services and `never`/`build` policies, a pinned tag already here kept under
+    `missing` (a `latest` is pulled again), buildable ones left with
+    --ignore-buildable; `--policy` stands for every service's pull_policy."""
+    services: dict[str, dict[str, Any]] = {
+        "built": {"build": {"context": "."}},
+        "never": {"image": "x:1", "pull_policy": "never"},
+        "pinned": {"image": "x:1", "pull_policy": "missing"},
+        "latest": {"image": "x:latest", "pull_policy": "missing"},
+        "both": {"image": "y:2", "build": {"context": "."}},
+        "twin": {"image": "y:2"},
+        "digest": {"image": "x@sha256:" + "0" * 64, "pull_policy": "if_not_present"},
+    }
+    here = {"x:1", "x:latest", "x@sha256:" + "0" * 64}.__contains__
+    choices = images.pull_choices(
+        services, services, policy=None, ignore_buildable=False, present=here
+    )
+    assert choices == [
+        ("both", None),
+        ("built", images.NO_IMAGE),
+        ("digest", None),
+        ("latest", None),
+        ("never", images.SKIPPED),
+        ("pinned", images.PRESENT),
+        ("twin", "Skipped - Image is already being pulled by both"),
+    ]
+    buildable = images.pull_choices(
+        services, ["both", "twin"], policy=None, ignore_buildable=True, present=here
+    )
+    assert buildable == [("both", images.BUILDABLE), ("twin", None)]
+    forced = images.pull_choices(
+        services, ["never", "pinned"], policy="always", ignore_buildable=False, present=here
+    )
+    assert forced == [
+        ("never", None),
+        ("pinned", "Skipped - Image is already being pulled by never"),
+    ]
+
+
 def test_build_arguments_and_classic_builder_warnings() -> None:
     build = {
         "context": "/src",

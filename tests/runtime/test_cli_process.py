@@ -685,12 +685,13 @@ def test_post_start_and_pre_stop_hooks(project: Project) -> None:
     assert project.run("down", "-t", "1").returncode == 0
 
 
-def test_build_needs_an_image_runtime(project: Project) -> None:
-    """The process runtime has no images: `build` says so in one line, exit 1."""
-    project.write("services:\n  app:\n    build: .\n    command: sleep 1\n")
-    done = project.run("build")
+@pytest.mark.parametrize("command", ["build", "pull"])
+def test_image_commands_need_an_image_runtime(project: Project, command: str) -> None:
+    """The process runtime has no images: `build` and `pull` say so in one line, exit 1."""
+    project.write("services:\n  app:\n    build: .\n    image: app\n    command: sleep 1\n")
+    done = project.run(command)
     assert done.returncode == 1
-    assert done.stderr.startswith("error: build needs a Docker engine"), done.stderr
+    assert done.stderr.startswith(f"error: {command} needs a Docker engine"), done.stderr
     assert "Traceback" not in done.stderr
 
 

@@ -14,6 +14,7 @@ MODULES: dict[str, str] = {
     "create": "composer.cli.commands.up",
     "down": "composer.cli.commands.down",
     "build": "composer.cli.commands.build",
+    "pull": "composer.cli.commands.pull",
     "ps": "composer.cli.commands.ps",
     "logs": "composer.cli.commands.logs",
     "port": "composer.cli.commands.port",

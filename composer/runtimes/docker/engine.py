@@ -681,6 +681,39 @@ class DockerBackend:
             self._image_ids[image] = str(info["Id"])
             return self._image_ids[image]
 
+    def has_image(self, image: str) -> bool:
+        from composer.runtimes.docker import images as img
+
+        with self._engine(f'cannot inspect image "{image}"'):
+            return img.inspect_image(self.api, image) is not None
+
+    def pull(self, spec: ProjectSpec, service_name: str) -> None:
+        """`composer pull` of one service's image: ` web Pulling `, then `Pulled`, or
+        `Error` (`Warning` for a service that can be built instead) with the engine's
+        words, as the reference's lines; ImageError when it failed."""
+        from composer.orchestrator.events import SERVICE
+        from composer.runtimes.docker import images as img
+
+        service = spec.service(service_name)
+        platform = service.get("platform") or spec.environment.get("DOCKER_DEFAULT_PLATFORM")
+
+        def progress(status: str, detail: str) -> None:
+            self._emit(SERVICE, service_name, service_name, status, detail)
+
+        try:
+            with self._engine(f'service "{service_name}": cannot pull its image'):
+                img.pull_image(
+                    self.api,
+                    service_name,
+                    str(service.get("image")),
+                    platform=platform,
+                    progress=progress,
+                )
+        except img.ImageError as exc:
+            outcome = "Warning" if service.get("build") is not None else "Error"
+            progress(outcome, exc.reason or exc.message)
+            raise
+
     def remove_images(self, spec: ProjectSpec, which: str = "local") -> list[str]:
         """`down --rmi local|all`: local = images built for services without `image:`.
         A project known by name only (no Compose file) has the images its containers

@@ -43,7 +43,10 @@ BUILDKIT_ONLY: dict[str, str] = {
 
 
 class ImageError(ComposerError):
-    """The image of a service could not be found, pulled or built."""
+    """The image of a service could not be found, pulled or built; `reason` is the
+    engine's own words (what the reference shows on the service's progress line)."""
+
+    reason = ""
 
 
 class ImageRequest(NamedTuple):
@@ -175,23 +178,76 @@ def pull_image(
         )
         for event in stream:
             if event.get("error"):
-                raise ImageError(
-                    f'service "{service_name}": cannot pull image "{image}": {event["error"]}',
-                    code="image-pull",
-                    path=("services", service_name, "image"),
-                    hint="the registry is unreachable or refuses the image: build it locally, "
-                    "or set pull_policy: never to use an image that is already on the engine",
-                )
+                raise pull_failed(service_name, image, str(event["error"]))
     except docker.errors.APIError as exc:
-        raise ImageError(
-            f'service "{service_name}": cannot pull image "{image}": {_explain(exc)}',
-            code="image-pull",
-            path=("services", service_name, "image"),
-            hint="the registry is unreachable or refuses the image: build it locally, "
-            "or set pull_policy: never to use an image that is already on the engine",
-        ) from None
+        raise pull_failed(service_name, image, _explain(exc)) from None
     if progress:
         progress("Pulled", "")
+
+
+def pull_failed(service_name: str, image: str, reason: str) -> ImageError:
+    error = ImageError(
+        f'service "{service_name}": cannot pull image "{image}": {reason}',
+        code="image-pull",
+        path=("services", service_name, "image"),
+        hint="the registry is unreachable or refuses the image: build it locally, "
+        "or set pull_policy: never to use an image that is already on the engine",
+    )
+    error.reason = reason
+    return error
+
+
+# ---------------------------------------------------------------- `composer pull`
+
+NO_IMAGE = "Skipped - No image to be pulled"
+SKIPPED = "Skipped"
+PRESENT = "Skipped - Image is already present locally"
+BUILDABLE = "Skipped - Image can be built"
+BEING_PULLED = "Skipped - Image is already being pulled by {}"
+
+
+def pinned_tag(image: str) -> bool:
+    """An explicit tag other than `latest` and no digest: the only images the
+    reference's `pull` skips as present under pull_policy missing (a `latest` may
+    have moved on)."""
+    if "@" in image:
+        return False
+    name, _, tag = image.rpartition(":")
+    return bool(name) and "/" not in tag and tag != "latest"
+
+
+def pull_choices(
+    services: Mapping[str, Mapping[str, Any]],
+    names: Iterable[str],
+    *,
+    policy: str | None,
+    ignore_buildable: bool,
+    present: Callable[[str], bool],
+) -> list[tuple[str, str | None]]:
+    """What `pull` does per service, by name: None to pull its image, or the
+    reference's `Skipped ...` text. One pull per image (the first service by name
+    pulls it); `policy` (`--policy`) stands for every service's pull_policy."""
+    choices: list[tuple[str, str | None]] = []
+    pulled_by: dict[str, str] = {}
+    for name in sorted(names):
+        service = services[name]
+        image = str(service.get("image") or "")
+        pull_policy = str(policy or service.get("pull_policy") or "")
+        skip: str | None = None
+        if not image:
+            skip = NO_IMAGE
+        elif pull_policy in ("never", "build"):
+            skip = SKIPPED
+        elif pull_policy in ("missing", "if_not_present") and pinned_tag(image) and present(image):
+            skip = PRESENT
+        elif service.get("build") is not None and ignore_buildable:
+            skip = BUILDABLE
+        elif image in pulled_by:
+            skip = BEING_PULLED.format(pulled_by[image])
+        else:
+            pulled_by[image] = name
+        choices.append((name, skip))
+    return choices
 
 
 def build_warnings(service_name: str, build: Mapping[str, Any]) -> list[str]:
