@@ -79,6 +79,10 @@ CALLS = [
     ["-p", "x", "down", "--remove-orphans", "--project-directory", "/tmp"],
     ["ps", "-a", "--format", "json", "--status", "running", "--status=exited", "web"],
     ["ps", "-q", "--services"],
+    ["ls", "-a", "--format", "json", "--filter", "name=x", "--filter=name=y", "-q"],
+    ["ls", "--runtime", "process"],
+    ["-p", "x", "top", "web", "db", "--runtime", "docker"],
+    ["images", "-q", "--format", "json", "web"],
     ["logs", "-f", "-n", "5", "-t", "--index", "2", "web"],
     ["logs"],
     ["start", "web"],
@@ -125,6 +129,7 @@ def test_fast_parser_gives_what_typer_gives(
         ["exec", "web"],  # and exec a command
         ["up", "--", "web"],
         ["-p", "x", "validate-hook", "a.yml"],  # validate-hook takes no project options
+        ["-p", "x", "ls"],  # nor does ls
     ],
 )
 def test_unusual_calls_go_to_typer(argv: list[str]) -> None:
@@ -152,6 +157,9 @@ def test_options_after_the_first_argument_belong_to_the_command_for_exec() -> No
         ["graph", "--format", "png"],
         ["validate", "--format", "json"],
         ["ps", "--format", "xml"],
+        ["ls", "--format", "xml"],
+        ["ls", "--filter", "label=x"],
+        ["images", "--format", "xml"],
         ["down", "--rmi", "some"],
     ],
 )

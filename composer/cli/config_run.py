@@ -39,23 +39,6 @@ class ConfigFlags:
     sources: bool = False  # YAML with a `# file:line` comment per value
 
 
-def _tabulate(rows: list[list[str]]) -> str:
-    """Columns like Go's tabwriter(minwidth=20, padding=3): the last column unpadded."""
-    widths: list[int] = []
-    for row in rows:
-        for index, cell in enumerate(row[:-1]):
-            width = max(20, len(cell) + 3)
-            if index >= len(widths):
-                widths.append(width)
-            else:
-                widths[index] = max(widths[index], width)
-    lines = []
-    for row in rows:
-        cells = [cell.ljust(widths[i]) for i, cell in enumerate(row[:-1])]
-        lines.append("".join(cells) + row[-1])
-    return "\n".join(lines) + "\n"
-
-
 def _write(text: str, output: str | None) -> None:
     if output:
         try:
@@ -96,8 +79,9 @@ def run_config(args: ProjectArgs, flags: ConfigFlags) -> None:
     output = flags.output
     if flags.variables:
         from composer.cli.commands.variables import variables_table
+        from composer.runtimes.psformat import tabulate
 
-        _write(_tabulate(variables_table(options)), output)
+        _write(tabulate(variables_table(options), minwidth=20, padding=3), output)
         return
 
     if flags.sources:

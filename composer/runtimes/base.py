@@ -160,6 +160,24 @@ class LogLine(NamedTuple):
     timestamp: float = 0.0
 
 
+class InstanceProcesses(NamedTuple):
+    """The processes of one running instance as `top` shows them: the engine's
+    `ps -ef` columns (`titles`, CMD last) and one row of cells per process."""
+
+    name: str  # the container's (or process instance's) name, `top` sorts by it
+    titles: list[str]
+    processes: list[list[str]]
+
+
+class ProjectSummary(NamedTuple):
+    """One project as `ls` lists it."""
+
+    name: str
+    status: str  # `exited(1), running(2)`: its instances' states, counted
+    config_files: str  # comma-separated, `N/A` when an instance did not record them
+    warning: str = ""  # why they are `N/A`, for stderr (the reference warns on Docker)
+
+
 class Capabilities(NamedTuple):
     """What a backend can do, so the orchestrator can skip or refuse the rest."""
 

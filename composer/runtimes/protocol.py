@@ -17,10 +17,12 @@ from typing import Protocol, runtime_checkable
 
 from composer.runtimes.base import (
     Capabilities,
+    InstanceProcesses,
     InstanceRef,
     InstanceState,
     LogLine,
     ProjectSpec,
+    ProjectSummary,
 )
 
 
@@ -87,6 +89,16 @@ class Backend(Protocol):
         """Every instance of the project that exists, found by looking, not by memory.
         A backend may leave pid, started_at and restart_count out here (one listing
         request instead of one per instance); `inspect` gives them."""
+        ...
+
+    def top(self, spec: ProjectSpec, ref: InstanceRef) -> InstanceProcesses | None:
+        """The instance's processes with the columns of the engine's `ps -ef` (`top`);
+        None when it does not run."""
+        ...
+
+    def projects(self, *, all: bool = False) -> list[ProjectSummary]:
+        """Every project with instances on this runtime, running ones unless `all`,
+        sorted by name (`ls`: not one project's, the runtime's)."""
         ...
 
     def logs(

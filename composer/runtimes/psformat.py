@@ -46,3 +46,36 @@ def created_at(seconds: float) -> str:
     """`2024-01-02 03:04:05 +0000 UTC`: Go's time.String() of the creation time, in
     the local zone (time.strftime: `datetime` would cost every `ps` ~1 ms to import)."""
     return time.strftime("%Y-%m-%d %H:%M:%S %z %Z", time.localtime(seconds))
+
+
+def human_size(size: float) -> str:
+    """docker/go-units HumanSizeWithPrecision(size, 3): decimal units, three
+    significant digits (`1.98MB`, `512kB`, `0B`), as `images` shows sizes."""
+    units = ("B", "kB", "MB", "GB", "TB", "PB", "EB", "ZB", "YB")
+    index = 0
+    while size >= 1000.0 and index < len(units) - 1:
+        size /= 1000.0
+        index += 1
+    return f"{size:.3g}{units[index]}"
+
+
+def tabulate(rows: list[list[str]], *, minwidth: int, padding: int) -> str:
+    """Go's text/tabwriter as the Docker CLI and Compose set it up for their tables:
+    every cell but a line's last is padded with spaces to its column's width, the
+    widest cell plus `padding` and at least `minwidth` (ps: 10 and 3; ls, images and
+    config --variables: 20 and 3; top: 4 and 2). Go sizes a column over the run of
+    consecutive lines that have it; these tables' rows are all of one length."""
+    widths: list[int] = []
+    for row in rows:
+        for index, cell in enumerate(row[:-1]):
+            width = max(minwidth, len(cell) + padding)
+            if index == len(widths):
+                widths.append(width)
+            elif width > widths[index]:
+                widths[index] = width
+    return "".join(
+        "".join(cell.ljust(width) for cell, width in zip(row[:-1], widths, strict=False))
+        + row[-1]
+        + "\n"
+        for row in rows
+    )

@@ -172,6 +172,7 @@ def _scenario(client: Any, tag: str) -> list[Any]:
     listed = client.containers(all=True, filters={"label": [f"composer.test.wire={tag}"]})
     results.append([(c["Names"], c["State"]) for c in listed])
     results.append(client.inspect_container(created["Id"])["State"]["Running"])
+    results.append(client.top(created["Id"])["Titles"])
     client.kill(created["Id"], signal="SIGKILL")
     client.stop(created["Id"], timeout=1)
     client.remove_container(created["Id"], v=True, force=True)

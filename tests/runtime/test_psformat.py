@@ -8,7 +8,7 @@ import sys
 
 import pytest
 
-from composer.runtimes.psformat import created_at, ellipsis, human_duration
+from composer.runtimes.psformat import created_at, ellipsis, human_duration, human_size, tabulate
 
 HOUR, DAY = 3600, 86400
 
@@ -64,3 +64,32 @@ def test_created_at_is_what_datetime_prints(zone: str) -> None:
     )
     assert done.returncode == 0, done.stderr
     assert created_at(0).startswith(("1970-01-01", "1969-12-31"))
+
+
+@pytest.mark.parametrize(
+    ("size", "text"),
+    [
+        (0, "0B"),
+        (999, "999B"),
+        (999.5, "1e+03B"),  # Go's %.3g, as go-units prints it
+        (1000, "1kB"),
+        (1984320, "1.98MB"),
+        (7_340_032, "7.34MB"),
+        (123_456_789_012, "123GB"),
+        (10**27, "1e+03YB"),  # no unit past yotta
+    ],
+)
+def test_human_size_is_go_units_with_three_digits(size: float, text: str) -> None:
+    assert human_size(size) == text
+
+
+def test_tabulate_pads_every_cell_but_the_last_as_go_s_tabwriter() -> None:
+    rows = [["NAME", "STATUS", "CONFIG FILES"], ["a-long-project-name", "running(1)", ""]]
+    assert tabulate(rows, minwidth=20, padding=3) == (
+        "NAME                  STATUS              CONFIG FILES\n"
+        "a-long-project-name   running(1)          \n"
+    )
+    assert tabulate([["SERVICE", "#", "CMD"], ["a", "1", "sleep 1"]], minwidth=4, padding=2) == (
+        "SERVICE  #   CMD\na        1   sleep 1\n"
+    )
+    assert tabulate([], minwidth=4, padding=2) == ""

@@ -25,7 +25,7 @@ from composer.cli.project_args import ProjectArgs
 from composer.cli.spec import FLAG, LIST, RUNTIME, TEXT, Argument, Command, Option
 from composer.errors import UsageError
 from composer.runtimes.base import CREATED, EXITED, PAUSED, RESTARTING, RUNNING, InstanceState
-from composer.runtimes.psformat import created_at, ellipsis, human_duration
+from composer.runtimes.psformat import created_at, ellipsis, human_duration, tabulate
 
 TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing (PEP 781)
 if TYPE_CHECKING:
@@ -163,11 +163,7 @@ def table(rows: list[dict[str, Any]]) -> str:
         ]
         for r in rows
     ]
-    widths = [max(10, max(len(line[i]) for line in cells) + 3) for i in range(len(HEADERS) - 1)]
-    out = []
-    for line in cells:
-        out.append("".join(c.ljust(w) for c, w in zip(line, widths, strict=False)) + line[-1])
-    return "\n".join(out) + "\n"
+    return tabulate(cells, minwidth=10, padding=3)
 
 
 def ps(

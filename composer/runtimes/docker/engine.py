@@ -25,10 +25,12 @@ from composer.runtimes.base import (
     CREATED,
     RUNNING,
     Capabilities,
+    InstanceProcesses,
     InstanceRef,
     InstanceState,
     LogLine,
     ProjectSpec,
+    ProjectSummary,
 )
 from composer.runtimes.docker import changes
 from composer.runtimes.docker import labels as lb
@@ -47,6 +49,7 @@ if TYPE_CHECKING:
 
     from composer.runtimes.docker.context import ContainerPlan, InjectedFile
     from composer.runtimes.docker.images import ImageRequest
+    from composer.runtimes.docker.listing import ImageSummary
 
 # translate (with context, mounts, endpoints, settings) and images are imported by the
 # methods that create things: down, ps and stop never need them.
@@ -1056,6 +1059,62 @@ class DockerBackend:
         if failures:
             raise failures[0][1]
         return [found[ident] for ident in idents]
+
+    # ------------------------------------------------------------ ls, top, images
+
+    def projects(self, *, all: bool = False) -> list[ProjectSummary]:
+        """`ls`: every project with containers on the engine (running ones unless `all`)."""
+        from composer.runtimes.docker.listing import PROJECTS_FILTER, project_summaries
+
+        with self._engine("cannot list containers"):
+            return project_summaries(self.api.containers(all=all, filters=PROJECTS_FILTER))
+
+    def top(self, spec: ProjectSpec, ref: InstanceRef) -> InstanceProcesses | None:
+        """The container's processes as the engine lists them (`ps -ef` inside it);
+        None when it is gone or no longer runs."""
+        info = self._find(spec, ref)
+        if info is None:
+            return None
+        name = str(info["Name"]).lstrip("/")
+        try:
+            found = self._call(
+                f"cannot list the processes of {name}", self.api.top, info["Id"], not_found=None
+            )
+        except EngineError as exc:
+            if exc.status == 409:  # stopped since it was listed
+                return None
+            raise
+        if found is None:
+            return None
+        rows = [[str(cell) for cell in row] for row in found.get("Processes") or []]
+        return InstanceProcesses(name, [str(t) for t in found.get("Titles") or []], rows)
+
+    def project_images(
+        self, project: str, services: list[str] | tuple[str, ...] = ()
+    ) -> list[ImageSummary]:
+        """`images`: the image of every container of the project (stopped ones and
+        one-offs too), inspected by the reference the container was made from;
+        sorted by container name."""
+        from composer.orchestrator.fanout import fan_out
+        from composer.runtimes.docker.listing import image_summary
+
+        with self._engine(f'cannot list the containers of project "{project}"'):
+            found = self.api.containers(all=True, filters=lb.project_filter(project))
+        wanted = set(services)
+        found = [
+            c for c in found if not wanted or (c.get("Labels") or {}).get(lb.SERVICE) in wanted
+        ]
+        infos: dict[str, dict[str, Any]] = {}
+
+        def inspect(image: str) -> None:
+            with self._engine(f"cannot inspect image {image}"):
+                infos[image] = self.api.inspect_image(image)
+
+        failures = fan_out(sorted({str(c.get("Image") or "") for c in found}), inspect, 8)
+        if failures:
+            raise failures[0][1]
+        made = [image_summary(c, infos[str(c.get("Image") or "")]) for c in found]
+        return sorted(made, key=lambda image: image.container)
 
     # ------------------------------------------------------------ recreate reasons
 

@@ -117,13 +117,10 @@ def ps_row(
     return row
 
 
-def go_json(value: Any) -> str:
-    """json.Marshal's text: compact, UTF-8, with `<`, `>`, `&` escaped as Go does."""
+def go_json(value: Any, *, escape_html: bool = True) -> str:
+    """json.Marshal's text: compact, UTF-8, with `<`, `>`, `&` escaped as Go does
+    (not with `escape_html` off: an Encoder with SetEscapeHTML(false), as `ls` uses)."""
     text = json.dumps(value, ensure_ascii=False, separators=(",", ":"))
-    return (
-        text.replace("<", "\\u003c")
-        .replace(">", "\\u003e")
-        .replace("&", "\\u0026")
-        .replace("\u2028", "\\u2028")
-        .replace("\u2029", "\\u2029")
-    )
+    if escape_html:
+        text = text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
+    return text.replace("\u2028", "\\u2028").replace("\u2029", "\\u2029")

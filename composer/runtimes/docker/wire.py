@@ -4,7 +4,7 @@ Importing the docker SDK (requests, urllib3, cookie jars, charset detection...)
 takes ~40 ms, and each of its calls some CPU that a two-core machine also needs
 for the engine: a visible share of a Docker `down`. `WireClient` sends the same
 HTTP requests as the SDK's `APIClient` for the plain JSON calls (list, inspect,
-create, start, stop, kill, remove; networks, volumes, image inspect) over the
+create, start, stop, kill, remove, top; networks, volumes, image inspect) over the
 engine's unix socket or plain TCP, one HTTP/1.1 keep-alive connection per thread,
 and returns what the SDK returns. Every other call (build, pull, logs,
 exec, archives, network connect, ...) goes to a real SDK client, created on first
@@ -380,6 +380,13 @@ class WireClient:
     def inspect_container(self, container: str) -> dict[str, Any]:
         info: dict[str, Any] = self._request("GET", self._path("/containers/{0}/json", container))
         return info
+
+    def top(self, container: str, ps_args: str | None = None) -> dict[str, Any]:
+        params = {"ps_args": ps_args} if ps_args is not None else None
+        found: dict[str, Any] = self._request(
+            "GET", self._path("/containers/{0}/top", container), params=params
+        )
+        return found
 
     def create_container_from_config(
         self, config: Mapping[str, Any], name: str | None = None, platform: str | None = None

@@ -38,10 +38,12 @@ from composer.runtimes.base import (
     RUNNING,
     STARTING,
     Capabilities,
+    InstanceProcesses,
     InstanceRef,
     InstanceState,
     LogLine,
     ProjectSpec,
+    ProjectSummary,
     Publisher,
 )
 from composer.runtimes.process import logs as logfiles
@@ -704,6 +706,33 @@ class ProcessBackend:
     def instances(self, project: str, *, include_stopped: bool = True) -> list[InstanceState]:
         found = [self._observe(record) for record in self.state(project).records()]
         return [item for item in found if include_stopped or item.running]
+
+    def projects(self, *, all: bool = False) -> list[ProjectSummary]:
+        """`ls`: the projects with instances under this state root (running ones unless
+        `all`), with the config files their owner last saved (`N/A` without)."""
+        from composer.runtimes.process.supervisor import load_spec
+        from composer.runtimes.stacks import NOT_RECORDED, combined_status
+
+        names = sorted(os.listdir(self.root)) if self.root.is_dir() else []
+        found = []
+        for name in (n for n in names if (self.root / n).is_dir()):
+            states = self.instances(name, include_stopped=all)
+            if states:
+                spec = load_spec(self.root, name)
+                files = ",".join(spec.config_files) if spec is not None else NOT_RECORDED
+                status = combined_status([s.status for s in states])
+                found.append(ProjectSummary(name, status, files))
+        return found
+
+    def top(self, spec: ProjectSpec, ref: InstanceRef) -> InstanceProcesses | None:
+        """Every process of the instance's group as `ps -ef` shows it; None when none runs."""
+        from composer.runtimes.process.pstable import TITLES, process_rows
+
+        record = self.state(ref.project).read(ref)
+        if record is None or not record.pgid or record.start_ticks is None:
+            return None
+        rows = process_rows(record.pgid, record.start_ticks)
+        return InstanceProcesses(ref.name, list(TITLES), rows) if rows else None
 
     # ------------------------------------------------------------ logs / exec
 
