@@ -887,6 +887,10 @@ def test_pull_as_the_reference(project: Project) -> None:
             if args[0] == "built":
                 assert " pinned Skipped - Image is already present locally " in ours.stderr
                 assert " buildable Warning " in ours.stderr
+        # `up` pulls with the same lines (` lone Pulling `, ` lone Error ...`)
+        theirs, ours = _both(project, "up", "-d", "--pull", "always", "lone")
+        assert theirs.returncode != 0 and ours.returncode != 0
+        assert _service_lines(ours.stderr) == _service_lines(theirs.stderr)
     finally:
         client.remove_image("composer-test/busybox:pinned")
         client.close()

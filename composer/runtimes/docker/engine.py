@@ -650,9 +650,7 @@ class DockerBackend:
             with self._engine(f'service "{service_name}": cannot get image "{image}"'):
                 if action in (img.PULL, img.PULL_THEN_BUILD):
                     try:
-                        img.pull_image(
-                            self.api, service_name, image, platform=platform, progress=progress
-                        )
+                        self.pull(spec, service_name)
                         action = img.USE
                         info = img.inspect_image(self.api, image)  # what the pull brought
                     except img.ImageError as exc:
@@ -691,9 +689,10 @@ class DockerBackend:
             return img.inspect_image(self.api, image) is not None
 
     def pull(self, spec: ProjectSpec, service_name: str) -> None:
-        """`composer pull` of one service's image: ` web Pulling `, then `Pulled`, or
-        `Error` (`Warning` for a service that can be built instead) with the engine's
-        words, as the reference's lines; ImageError when it failed."""
+        """Pull one service's image (`composer pull`, and `up` when its pull_policy
+        asks): ` web Pulling `, then `Pulled`, or `Error` (`Warning` for a service that
+        can be built instead) with the engine's words, as the reference's lines;
+        ImageError when it failed."""
         from composer.orchestrator.events import SERVICE
         from composer.runtimes.docker import images as img
 
@@ -708,7 +707,7 @@ class DockerBackend:
                 img.pull_image(
                     self.api,
                     service_name,
-                    str(service.get("image")),
+                    lb.image_of(spec, service_name),
                     platform=platform,
                     progress=progress,
                 )
