@@ -894,3 +894,48 @@ def test_pull_as_the_reference(project: Project) -> None:
     finally:
         client.remove_image("composer-test/busybox:pinned")
         client.close()
+
+
+PS_TEMPLATES = [
+    "table {{.Name}}\\t{{.ID}}\\t{{.State}}\\t{{.Health}}\\t{{.ExitCode}}\\t{{.Project}}"
+    "\\t{{.Networks}}\\t{{.Service}}\\t{{.Image}}\\t{{.Command}}\\t{{.Ports}}\\t{{.Names}}",
+    '{{.Name}} {{json .Publishers}} {{upper .State}} {{.Label "com.docker.compose.service"}}',
+    "{{.Name}}\\t{{.State}}\\n",
+    '{{range .Publishers}}{{.URL}}:{{.PublishedPort}}->{{.TargetPort}} {{end}}|{{if eq .State "running"}}R{{else}}N{{end}}',
+    'table {{.Publishers}}|{{.Label "com.docker.compose.container-number"}}|{{.Service | upper}}',
+]
+
+
+def test_ps_go_templates_print_what_the_reference_prints(project: Project) -> None:
+    """`ps --format TEMPLATE` and `table TEMPLATE`: the same text as the reference's
+    for the same containers (fields that do not move with the clock); so are
+    `--no-trunc` and `--filter status=STATE`, and the errors of other filters."""
+    port = free_port()
+    project.write(
+        DB_WEB_CHAIN.replace(
+            "    depends_on: [db]\n", f'    depends_on: [db]\n    ports: ["127.0.0.1:{port}:80"]\n'
+        )
+    )
+    composer_up(project)
+    try:
+        for template in PS_TEMPLATES:
+            theirs, ours = _both(project, "ps", "--format", template)
+            assert theirs.returncode == ours.returncode == 0, (template, ours.stderr)
+            assert ours.stdout == theirs.stdout, template
+        theirs, ours = _both(project, "ps", "--format", "{{.Nope}}")
+        assert (theirs.returncode, ours.returncode) == (1, 1)
+        assert "can't evaluate field Nope" in ours.stderr
+        reference(project, "stop", "web")
+        for args in (
+            ["--no-trunc", "-a", "--format", "{{.ID}} {{.Command}} {{.State}}"],
+            ["--filter", "status=exited", "--format", "{{.Name}}"],
+            ["-a", "--filter", "status=running", "--format", "{{.Name}}"],
+        ):
+            theirs, ours = _both(project, "ps", *args)
+            assert ours.stdout == theirs.stdout and ours.returncode == 0, (args, ours.stderr)
+        for args in (["--filter", "name=x"], ["--filter", "status"]):
+            theirs, ours = _both(project, "ps", *args)
+            assert (theirs.returncode, ours.returncode) == (1, 1), args
+            assert theirs.stderr.strip() in ours.stderr, args
+    finally:
+        reference(project, "down", "-t", "0")

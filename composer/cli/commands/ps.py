@@ -23,7 +23,7 @@ from composer.cli.commands.runtime_common import (
 )
 from composer.cli.project_args import ProjectArgs
 from composer.cli.spec import FLAG, LIST, RUNTIME, TEXT, Argument, Command, Option
-from composer.errors import UsageError
+from composer.errors import ComposerError
 from composer.runtimes.base import CREATED, EXITED, PAUSED, RESTARTING, RUNNING, InstanceState
 from composer.runtimes.psformat import created_at, ellipsis, human_duration, tabulate
 
@@ -39,6 +39,23 @@ HEALTH_SUFFIX = {
 }
 
 FORMATS = ("table", "json")
+# Column titles of `--format 'table {{.Field}}...'`: the reference's; it has none
+# for the other fields (Go then prints `<no value>`, and so does Composer).
+TITLES = {
+    "ID": "CONTAINER ID",
+    "Name": "NAME",
+    "Image": "IMAGE",
+    "Command": "COMMAND",
+    "CreatedAt": "CREATED AT",
+    "RunningFor": "CREATED",
+    "Ports": "PORTS",
+    "State": "STATE",
+    "Status": "STATUS",
+    "Size": "SIZE",
+    "Labels": "LABELS",
+    "Service": "SERVICE",
+    "Project": "PROJECT",
+}
 
 
 def _command(service: Mapping[str, Any]) -> str:
@@ -70,9 +87,9 @@ def _ports(state: InstanceState) -> str:
     )
 
 
-def row(target: Target, state: InstanceState, now: float) -> dict[str, Any]:
+def row(target: Target, state: InstanceState, now: float, *, trunc: bool = True) -> dict[str, Any]:
     """One instance with the keys of `docker compose ps --format json` (for backends
-    without `ps_rows`; Docker's rows come from the engine)."""
+    without `ps_rows`; Docker's rows come from the engine); `trunc` as the engine's."""
     import hashlib  # OpenSSL's: ~3 ms, only for the rows made here
 
     service: Mapping[str, Any] = target.services().get(state.ref.service) or {}
@@ -85,11 +102,13 @@ def row(target: Target, state: InstanceState, now: float) -> dict[str, Any]:
         **{str(k): str(v) for k, v in (service.get("labels") or {}).items()},
     }
     data = {
-        "Command": json.dumps(ellipsis(_command(service), 20), ensure_ascii=False),
+        "Command": json.dumps(
+            ellipsis(_command(service), 20) if trunc else _command(service), ensure_ascii=False
+        ),
         "CreatedAt": created_at(created),
         "ExitCode": state.exit_code or 0,
         "Health": state.health or "",
-        "ID": hashlib.sha256(state.ref.name.encode()).hexdigest()[:12],
+        "ID": hashlib.sha256(state.ref.name.encode()).hexdigest()[: 12 if trunc else None],
         "Image": str(service.get("image") or ""),
         "Labels": ",".join(f"{k}={v}" for k, v in labels.items()),
         "LocalVolumes": "0",
@@ -125,23 +144,21 @@ def go_json(value: Any) -> str:
 
 
 def list_rows(
-    target: Target, services: list[str], *, all: bool, full_ids: bool = False
+    target: Target, services: list[str], *, all: bool, no_trunc: bool = False
 ) -> list[dict[str, Any]]:
     """The `ps --format json` objects of the project's instances, sorted by name;
-    `full_ids` asks for whole ids (`ps -q`) where the backend has them."""
+    `no_trunc`: whole ids and commands (`--no-trunc`, and the ids of `ps -q`)."""
     from composer.orchestrator.engine import Orchestrator
-    from composer.runtimes.base import accepts_keyword
 
     backend = make_backend(target)
     try:
         describe = getattr(backend, "ps_rows", None)
         if callable(describe):
-            extra = {"full_ids": True} if full_ids and accepts_keyword(describe, "full_ids") else {}
-            rows: list[dict[str, Any]] = describe(target.name, services, all=all, **extra)
+            rows: list[dict[str, Any]] = describe(target.name, services, all=all, no_trunc=no_trunc)
             return rows
         states = Orchestrator(backend).ps(target.name, services, all=all)
         now = time.time()
-        return [row(target, s, now) for s in states]
+        return [row(target, s, now, trunc=not no_trunc) for s in states]
     finally:
         close = getattr(backend, "close", None)
         if callable(close):
@@ -166,6 +183,20 @@ def table(rows: list[dict[str, Any]]) -> str:
     return tabulate(cells, minwidth=10, padding=3)
 
 
+def filter_states(value: str | None) -> list[str]:
+    """`--filter status=X` (the one filter the reference knows), its errors' words."""
+    if value is None:
+        return []
+    key, sep, wanted = value.partition("=")
+    if not sep:
+        raise ComposerError("arguments to --filter should be in form KEY=VAL", code="usage")
+    if key != "status":
+        raise ComposerError(
+            "unknown filter name", code="usage", hint="the only filter is status=STATE"
+        )
+    return [wanted]
+
+
 def ps(
     project: ProjectArgs,
     *,
@@ -175,17 +206,21 @@ def ps(
     quiet: bool,
     show_services: bool,
     status: list[str] | None,
+    filter_: str | None,
+    no_trunc: bool,
     runtime: str | None,
 ) -> None:
+    status = [*(status or []), *filter_states(filter_)]
     output_format = output_format or "table"
+    template = None
     if output_format not in FORMATS:
-        raise UsageError(
-            f'invalid value for --format: "{output_format}"', code="usage", hint="use table or json"
-        )
+        from composer.cli.gotemplate import Template
+
+        template = Template(output_format.removeprefix("table"))  # errors before any work
     names = list(services or [])
     target = load_target(project, runtime, by_name=True)
     check_services(target, names)
-    rows = list_rows(target, names, all=all_ or bool(status), full_ids=quiet)
+    rows = list_rows(target, names, all=all_ or bool(status), no_trunc=quiet or no_trunc)
     if status:
         rows = [r for r in rows if r["State"] in status]
     if quiet:
@@ -193,6 +228,10 @@ def ps(
     elif show_services:
         seen = list(dict.fromkeys(r["Service"] for r in rows))
         console.out("\n".join(seen) + "\n")
+    elif template is not None:
+        from composer.cli.gotemplate import render_rows
+
+        console.out(render_rows(output_format, rows, TITLES))
     elif output_format == "json":
         console.out("".join(go_json(r) + "\n" for r in rows))
     else:
@@ -207,10 +246,17 @@ COMMANDS = (
         arguments=(Argument("services", "Services to list"),),
         options=(
             Option("all_", ("--all", "-a"), FLAG, "Show stopped instances and one-offs too"),
-            Option("output_format", ("--format",), TEXT, "table or json (one object per line)"),
+            Option(
+                "output_format",
+                ("--format",),
+                TEXT,
+                "table, json (one object per line), or a Go template ('table TEMPLATE' for columns)",
+            ),
             Option("quiet", ("--quiet", "-q"), FLAG, "Only display IDs"),
             Option("show_services", ("--services",), FLAG, "Display services"),
             Option("status", ("--status",), LIST, "Filter by state (running, exited, ...)"),
+            Option("filter_", ("--filter",), TEXT, "Filter by a property: status=STATE"),
+            Option("no_trunc", ("--no-trunc",), FLAG, "Don't truncate ids and commands"),
             RUNTIME,
         ),
     ),

@@ -1021,11 +1021,12 @@ class DockerBackend:
         services: tuple[str, ...] | list[str] = (),
         *,
         all: bool = False,
-        full_ids: bool = False,
+        no_trunc: bool = False,
     ) -> list[dict[str, Any]]:
         """`docker compose ps --format json` objects for the project's containers
         (running ones, one-offs excluded, unless `all`), sorted by name; `ps.go_json`
-        prints one. `full_ids`: the whole container id in `ID`, as `ps -q` prints it."""
+        prints one. `no_trunc`: whole ids, commands and mounts (`ps --no-trunc`, and
+        the ids `ps -q` prints)."""
         from composer.runtimes.docker.ps import ps_row
 
         selector = lb.project_filter(project, oneoff=None if all else False)
@@ -1037,10 +1038,10 @@ class DockerBackend:
         ]
         now = time.time()
         infos = self._inspect_all([str(summary["Id"]) for summary in found])
-        rows = [ps_row(summary, info, now) for summary, info in zip(found, infos, strict=True)]
-        if full_ids:
-            for summary, row in zip(found, rows, strict=True):
-                row["ID"] = str(summary.get("Id") or "")
+        rows = [
+            ps_row(summary, info, now, trunc=not no_trunc)
+            for summary, info in zip(found, infos, strict=True)
+        ]
         return sorted(rows, key=lambda row: str(row["Name"]))
 
     def _inspect_all(self, idents: list[str]) -> list[dict[str, Any] | None]:

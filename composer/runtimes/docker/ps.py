@@ -70,10 +70,16 @@ def displayable_ports(ports: Sequence[Mapping[str, Any]]) -> str:
 
 
 def ps_row(
-    summary: Mapping[str, Any], info: Mapping[str, Any] | None, now: float | None = None
+    summary: Mapping[str, Any],
+    info: Mapping[str, Any] | None,
+    now: float | None = None,
+    *,
+    trunc: bool = True,
 ) -> dict[str, Any]:
-    """One container as a `docker compose ps --format json` object (keys in Go's order)."""
+    """One container as a `docker compose ps --format json` object (keys in Go's order);
+    without `trunc` (`ps --no-trunc`) the id, command and mounts are whole."""
     now = time.time() if now is None else now
+    cut = ellipsis if trunc else (lambda text, width: text)
     labels: Mapping[str, str] = summary.get("Labels") or {}
     state = (info or {}).get("State") or {}
     names = [str(n).lstrip("/") for n in summary.get("Names") or []]
@@ -91,17 +97,15 @@ def ps_row(
         for p in sorted(ports, key=lambda p: int(p.get("PrivatePort") or 0))
     ]
     row = {
-        "Command": json.dumps(ellipsis(str(summary.get("Command") or ""), 20), ensure_ascii=False),
+        "Command": json.dumps(cut(str(summary.get("Command") or ""), 20), ensure_ascii=False),
         "CreatedAt": created_at(created),
         "ExitCode": int(state.get("ExitCode") or 0),
         "Health": str((state.get("Health") or {}).get("Status") or ""),
-        "ID": str(summary.get("Id") or "")[:12],
+        "ID": str(summary.get("Id") or "")[: 12 if trunc else None],
         "Image": str(summary.get("Image") or ""),
         "Labels": ",".join(f"{k}={v}" for k, v in sorted(labels.items())),
         "LocalVolumes": str(sum(1 for m in mounts if m.get("Driver") == "local")),
-        "Mounts": ",".join(
-            ellipsis(str(m.get("Name") or m.get("Source") or ""), 15) for m in mounts
-        ),
+        "Mounts": ",".join(cut(str(m.get("Name") or m.get("Source") or ""), 15) for m in mounts),
         "Name": names[0] if names else "",
         "Names": ",".join(names),
         "Networks": ",".join(networks),
