@@ -10,6 +10,8 @@ import threading
 
 def main(argv: list[str] | None = None) -> int:
     args = sys.argv[1:] if argv is None else argv
+    if args in (["--version"], ["-v"]):  # as `docker compose --version`
+        args = ["version"]
     from composer.cli.fastpath import parse_call
 
     call = parse_call(args)

@@ -33,4 +33,5 @@ MODULES: dict[str, str] = {
     "run": "composer.cli.commands.exec_run",
     "validate": "composer.cli.commands.validate",
     "validate-hook": "composer.cli.commands.validate",
+    "version": "composer.cli.commands.version",
 }
