@@ -939,3 +939,38 @@ def test_ps_go_templates_print_what_the_reference_prints(project: Project) -> No
             assert theirs.stderr.strip() in ours.stderr, args
     finally:
         reference(project, "down", "-t", "0")
+
+
+def test_scale_as_the_reference(project: Project) -> None:
+    """`scale web=2` adds an instance (its dependency kept running), `scale web=1`
+    removes it: the same lines as the reference's, and each sees the other's."""
+    project.write(DB_WEB_CHAIN)
+    composer_up(project)
+    try:
+        for count, tool in [
+            ("2", "reference"),
+            ("1", "composer"),
+            ("2", "composer"),
+            ("1", "reference"),
+        ]:
+            if tool == "reference":
+                done = run_reference(
+                    ["-p", project.name, "--progress", "plain", "scale", f"web={count}"],
+                    cwd=project.root,
+                )
+            else:
+                done = composer_cli(project, "scale", f"web={count}")
+            assert done.returncode == 0, (tool, done.stderr)
+            names = sorted(inspect_project(project))
+            assert names == [f"{project.name}-db-1"] + [
+                f"{project.name}-web-{n}" for n in range(1, int(count) + 1)
+            ], tool
+            if count == "2":
+                assert f"Container {project.name}-web-2  Started" in done.stderr, tool
+            else:
+                assert f"Container {project.name}-web-2  Removed" in done.stderr, tool
+        theirs, ours = _both(project, "scale", "web")
+        assert (theirs.returncode, ours.returncode) == (1, 1)
+        assert theirs.stderr.strip() in ours.stderr
+    finally:
+        reference(project, "down", "-t", "0")

@@ -756,3 +756,25 @@ def test_create_pause_unpause(project: Project) -> None:
     assert project.run("stop").returncode == 0
     assert time.monotonic() - started < 10  # not the 30 s grace: SIGTERM acted on
     assert [r["State"] for r in project.ps("-a")] == ["exited"]
+
+
+def test_scale(project: Project) -> None:
+    """`scale s=2` starts a second instance through the owner, `scale s=0` stops and
+    removes them all; a bad specifier is the reference's error."""
+    project.write(
+        """
+        services:
+          s:
+            image: python
+            command: ["sleep", "300"]
+        """
+    )
+    up = project.run("scale", "s=2")
+    assert up.returncode == 0, up.stderr
+    assert sorted(r["Name"] for r in project.ps()) == [f"{project.name}-s-1", f"{project.name}-s-2"]
+    down = project.run("scale", "s=0")
+    assert down.returncode == 0, down.stderr
+    assert project.ps("-a") == []
+    bad = project.run("scale", "s=two")
+    assert bad.returncode == 1
+    assert "invalid scale specifier: can't parse replica value as int: s=two" in bad.stderr

@@ -12,6 +12,7 @@ MODULES: dict[str, str] = {
     "graph": "composer.cli.commands.graph",
     "up": "composer.cli.commands.up",
     "create": "composer.cli.commands.up",
+    "scale": "composer.cli.commands.scale",
     "down": "composer.cli.commands.down",
     "build": "composer.cli.commands.build",
     "pull": "composer.cli.commands.pull",
