@@ -32,7 +32,7 @@ class TemplateError(ComposerError):
             f"template: {message}",
             code="template",
             hint="see https://docs.docker.com/go/formatting/ ; fields are those of "
-            "`ps --format json`",
+            "`--format json`",
         )
 
 
@@ -324,10 +324,9 @@ class Row:
     """One `ps --format json` object as a template's dot: its keys as fields, and
     `.Label "key"` (from the `Labels` text, as the Docker CLI's container context)."""
 
-    kind = "*formatter.ContainerContext"
-
-    def __init__(self, data: Mapping[str, Any]) -> None:
+    def __init__(self, data: Mapping[str, Any], kind: str = "*formatter.ContainerContext") -> None:
         self.data = data
+        self.kind = kind  # the Go type the reference names in its field errors
 
     def field(self, name: str) -> Any:
         if name == "Label":
@@ -473,6 +472,7 @@ def render_rows(
     *,
     minwidth: int = 10,
     padding: int = 3,
+    kind: str = "*formatter.ContainerContext",
 ) -> str:
     """A Docker CLI `--format` value over rows: `table TEMPLATE` gives a header line
     (`titles` per field) and tabwriter columns, otherwise one execution per row, each
@@ -482,7 +482,7 @@ def render_rows(
     source = format_text[len("table") :] if table else format_text
     source = source.strip(" ").replace("\\t", "\t").replace("\\n", "\n")
     template = Template(source)
-    lines = [template.execute(Row(row)) + "\n" for row in rows]
+    lines = [template.execute(Row(row, kind)) + "\n" for row in rows]
     if not table:
         return "".join(lines)
     from composer.runtimes.psformat import tabulate

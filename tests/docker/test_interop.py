@@ -974,3 +974,63 @@ def test_scale_as_the_reference(project: Project) -> None:
         assert theirs.stderr.strip() in ours.stderr
     finally:
         reference(project, "down", "-t", "0")
+
+
+VOLUMES_FILE = f"""
+services:
+  a:
+    image: {BUSYBOX}
+    command: ["sleep", "600"]
+    init: true
+    volumes: [data:/data, logs:/logs, /anon]
+  b:
+    image: {BUSYBOX}
+    command: ["sleep", "600"]
+    init: true
+    volumes: [data:/data]
+volumes:
+  data: {{}}
+  logs: {{labels: {{tier: logs}}}}
+  unused: {{}}
+"""
+
+
+def _unordered(text: str) -> list[Any]:
+    """Lines sorted; a JSON line's `Labels` (Go map order in the reference) sorted."""
+    lines: list[Any] = []
+    for line in text.splitlines():
+        if line.startswith("{"):
+            row = json.loads(line)
+            row["Labels"] = sorted(row["Labels"].split(","))
+            line = json.dumps(row, sort_keys=True)
+        lines.append(line)
+    return sorted(lines)
+
+
+def test_volumes_as_the_reference(project: Project) -> None:
+    """`volumes` lists the volumes labelled with the project (with services named,
+    those their running containers mount) in the reference's table, JSON lines,
+    templates and `-q`; lines compared sorted (the reference lists in the engine's
+    order, labels in Go's map order)."""
+    project.write(VOLUMES_FILE)
+    composer_up(project)
+    try:
+        for args in (
+            [],
+            ["b"],
+            ["-q"],
+            ["--format", "json"],
+            [
+                "--format",
+                'table {{.Name}}\\t{{.Driver}}\\t{{.Scope}}\\t{{.Label "tier"}}\\t{{.Size}}',
+            ],
+            ["--format", "{{.Name}} {{.Mountpoint}} {{.Links}} {{.Status}}"],
+        ):
+            theirs, ours = _both(project, "volumes", *args)
+            assert theirs.returncode == ours.returncode == 0, (args, ours.stderr)
+            assert _unordered(ours.stdout) == _unordered(theirs.stdout), args
+        theirs, ours = _both(project, "volumes", "--format", "{{.Nope}}")
+        assert (theirs.returncode, ours.returncode) == (1, 1)
+        assert "can't evaluate field Nope in type *formatter.volumeContext" in ours.stderr
+    finally:
+        reference(project, "down", "-v", "-t", "0")

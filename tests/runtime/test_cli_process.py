@@ -778,3 +778,13 @@ def test_scale(project: Project) -> None:
     bad = project.run("scale", "s=two")
     assert bad.returncode == 1
     assert "invalid scale specifier: can't parse replica value as int: s=two" in bad.stderr
+
+
+def test_volumes_lists_none_on_the_process_runtime(project: Project) -> None:
+    """The process runtime makes no volumes: `volumes` prints the empty table (and
+    nothing for -q or json), exit 0."""
+    project.write("services:\n  s:\n    image: python\n    command: [sleep, '1']\n")
+    table = project.run("volumes")
+    assert (table.returncode, table.stdout) == (0, "DRIVER    VOLUME NAME\n"), table.stderr
+    assert project.run("volumes", "-q").stdout == ""
+    assert project.run("volumes", "--format", "json").stdout == ""

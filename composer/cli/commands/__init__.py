@@ -20,6 +20,7 @@ MODULES: dict[str, str] = {
     "ls": "composer.cli.commands.ls",
     "top": "composer.cli.commands.top",
     "images": "composer.cli.commands.images",
+    "volumes": "composer.cli.commands.volumes",
     "logs": "composer.cli.commands.logs",
     "port": "composer.cli.commands.port",
     "start": "composer.cli.commands.lifecycle",

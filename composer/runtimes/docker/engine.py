@@ -619,6 +619,19 @@ class DockerBackend:
             )
         return networks, volumes
 
+    def project_volumes(self, project: str, services: list[str]) -> list[dict[str, Any]]:
+        """`composer volumes`: the volumes labelled with the project, as rows of
+        `docker compose volumes --format json` (sorted by name); with `services`,
+        only those their running containers mount."""
+        from composer.runtimes.docker.listing import used_volumes, volume_row
+
+        selector = {"label": [f"{lb.PROJECT}={project}"]}
+        with self._engine(f'cannot list the volumes of project "{project}"'):
+            volumes = self.api.volumes(filters=selector).get("Volumes") or []
+            running = self.api.containers(filters=selector) if services else []
+        rows = [volume_row(v) for v in used_volumes(volumes, running, services)]
+        return sorted(rows, key=lambda row: str(row["Name"]))
+
     # ------------------------------------------------------------ images
 
     def _image_lock(self, image: str) -> threading.Lock:

@@ -213,3 +213,45 @@ def image_summary(container: Mapping[str, Any], info: Mapping[str, Any]) -> Imag
         created=str(info.get("Created") or ""),
         last_tag_time=str((info.get("Metadata") or {}).get("LastTagTime") or ""),
     )
+
+
+# ---------------------------------------------------------------- volumes
+
+
+def volume_row(volume: Mapping[str, Any]) -> dict[str, Any]:
+    """One volume as `docker compose volumes --format json` prints it (the Docker
+    CLI's volume context: `N/A` for what only cluster volumes and disk usage have;
+    labels sorted, where the reference walks a Go map)."""
+    labels: Mapping[str, str] = volume.get("Labels") or {}
+    usage = volume.get("UsageData") or {}
+    size = usage.get("Size")
+    return {
+        "Availability": "N/A",
+        "Driver": str(volume.get("Driver") or ""),
+        "Group": "N/A",
+        "Labels": ",".join(f"{k}={v}" for k, v in sorted(labels.items())),
+        "Links": str(usage["RefCount"]) if "RefCount" in usage else "N/A",
+        "Mountpoint": str(volume.get("Mountpoint") or ""),
+        "Name": str(volume.get("Name") or ""),
+        "Scope": str(volume.get("Scope") or ""),
+        "Size": human_size(float(size)) if isinstance(size, int) and size >= 0 else "N/A",
+        "Status": "N/A",
+    }
+
+
+def used_volumes(
+    volumes: list[Mapping[str, Any]],
+    containers: list[Mapping[str, Any]],
+    services: list[str],
+) -> list[Mapping[str, Any]]:
+    """The project's volumes (`volumes`), only those the running containers of
+    `services` mount when some are named, as the reference's Volumes."""
+    if not services:
+        return volumes
+    mounted = {
+        str(mount.get("Name") or "")
+        for container in containers
+        if (container.get("Labels") or {}).get(lb.SERVICE) in services
+        for mount in container.get("Mounts") or []
+    }
+    return [v for v in volumes if v.get("Name") in mounted]
