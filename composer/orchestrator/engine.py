@@ -729,30 +729,39 @@ class Orchestrator:
         self._remove_ref(spec, state.ref, volumes=volumes)
 
     def signal(
-        self, spec: ProjectSpec, services: Iterable[str] | None = None, signal: str = "SIGKILL"
+        self,
+        spec: ProjectSpec,
+        services: Iterable[str] | None = None,
+        signal: str = "SIGKILL",
+        *,
+        orphans: bool = False,
     ) -> list[InstanceRef]:
         """`kill -s SIGNAL`: the signal to every running instance of the services (all
-        at once, one-offs included, as the reference); the instances signalled."""
+        at once, one-offs included; orphans only with `orphans`, `kill
+        --remove-orphans`, as the reference); the instances signalled."""
 
         def work(ref: InstanceRef) -> None:
             self._container(ref, "Killing")
             self.backend.kill(spec, ref, signal)
             self._container(ref, "Killed")
 
-        return self._on_running(spec, services, work, "kill", extra=True)
+        return self._on_running(spec, services, work, "kill", oneoffs=True, orphans=orphans)
 
-    def pause(self, spec: ProjectSpec, services: Iterable[str] | None = None) -> list[InstanceRef]:
+    def pause(
+        self, spec: ProjectSpec, services: Iterable[str] | None = None, *, orphans: bool = False
+    ) -> list[InstanceRef]:
         """`pause`: freeze every running instance of the project's services (one-offs
-        left, as the reference); a paused one is an error, as the engine's."""
+        left, orphans only with `orphans`, as the reference); a paused one is an
+        error, as the engine's."""
 
         def work(ref: InstanceRef) -> None:
             self.backend.pause(spec, ref)
             self._container(ref, "Paused")
 
-        return self._on_running(spec, services, work, "pause")
+        return self._on_running(spec, services, work, "pause", orphans=orphans)
 
     def unpause(
-        self, spec: ProjectSpec, services: Iterable[str] | None = None
+        self, spec: ProjectSpec, services: Iterable[str] | None = None, *, orphans: bool = False
     ) -> list[InstanceRef]:
         """`unpause`: every running instance; one that is not paused is an error, as
         the engine's (the reference asks the engine for each)."""
@@ -761,7 +770,7 @@ class Orchestrator:
             self.backend.unpause(spec, ref)
             self._container(ref, "Unpaused")
 
-        return self._on_running(spec, services, work, "unpause")
+        return self._on_running(spec, services, work, "unpause", orphans=orphans)
 
     def _on_running(
         self,
@@ -770,12 +779,12 @@ class Orchestrator:
         work: Callable[[InstanceRef], None],
         what: str,
         *,
-        extra: bool = False,
+        oneoffs: bool = False,
+        orphans: bool = False,
     ) -> list[InstanceRef]:
-        """`work` on each running (or paused) instance of the services, all at once.
-        Without `extra`, one-offs and orphans (services the loaded file does not
-        define) are left, as the reference's pause leaves them. Every failure in one
-        error."""
+        """`work` on each running (or paused) instance of the services, all at once;
+        one-offs and orphans (services the loaded file does not define) only when
+        asked for. Every failure in one error."""
         with self._lock:
             wanted = set(services or ())
             defined = set(spec.project.get("services") or ())
@@ -784,7 +793,8 @@ class Orchestrator:
                 for s in self.backend.instances(spec.name)
                 if s.running
                 and (not wanted or s.ref.service in wanted)
-                and (extra or not (s.ref.oneoff or (defined and s.ref.service not in defined)))
+                and (oneoffs or not s.ref.oneoff)
+                and (orphans or not defined or s.ref.service in defined)
             ]
             self._raise_collected(self._parallel(chosen, work), what)
             return chosen

@@ -1034,3 +1034,47 @@ def test_volumes_as_the_reference(project: Project) -> None:
         assert "can't evaluate field Nope in type *formatter.volumeContext" in ours.stderr
     finally:
         reference(project, "down", "-v", "-t", "0")
+
+
+def test_kill_leaves_orphans_unless_asked(project: Project) -> None:
+    """With the file (`-f`), `kill` signals the services it defines and
+    `--remove-orphans` the orphans too (removing nothing); named without a file (`-p`
+    alone) the project is what its containers say, orphans included: as the
+    reference's kill."""
+    two = f"services:\n  a:\n    image: {BUSYBOX}\n    command: [sleep, '600']\n    init: true\n"
+    two += f"  b:\n    image: {BUSYBOX}\n    command: [sleep, '600']\n    init: true\n"
+    one = two.split("  b:")[0]
+    a, b = f"Container {project.name}-a-1", f"Container {project.name}-b-1"
+    for tool in ("reference", "composer"):
+        project.write(two)
+        composer_up(project)
+        project.write(one)
+
+        def run(*args: str, tool: str = tool) -> subprocess.CompletedProcess[str]:
+            if tool == "reference":
+                return run_reference(
+                    ["-p", project.name, "--progress", "plain", *args], cwd=project.root
+                )
+            return composer_cli(project, *args)
+
+        def states() -> dict[str, str]:
+            return {n: i["State"]["Status"] for n, i in inspect_project(project).items()}
+
+        killed = run("-f", "compose.yaml", "kill")
+        assert killed.returncode == 0, (tool, killed.stderr)
+        assert _events(killed.stderr) == [f"{a}  Killed", f"{a}  Killing"], tool
+        wait_for(lambda: states()[f"{project.name}-a-1"] == "exited")
+        assert states()[f"{project.name}-b-1"] == "running", tool
+        orphans = run("-f", "compose.yaml", "kill", "--remove-orphans")
+        assert _events(orphans.stderr) == [f"{b}  Killed", f"{b}  Killing"], tool
+        wait_for(lambda: states()[f"{project.name}-b-1"] == "exited")
+        assert len(states()) == 2, tool  # nothing removed
+        client = engine_client()
+        for name in (f"{project.name}-a-1", f"{project.name}-b-1"):
+            client.start(name)
+        client.close()
+        named = run("kill")  # -p alone: both, the orphan included
+        assert _events(named.stderr) == sorted(
+            [f"{a}  Killed", f"{a}  Killing", f"{b}  Killed", f"{b}  Killing"]
+        ), tool
+        reference(project, "down", "--remove-orphans")

@@ -13,6 +13,7 @@ from composer.cli.commands.runtime_common import (
     Target,
     is_process,
     load_target,
+    named_only,
     owner,
     owner_or_local,
     project_lock,
@@ -107,7 +108,7 @@ def down(
         remove_orphans=remove_orphans,
         volumes=volumes,
         images=rmi,
-        by_name=bool(project.project_name) and not project.files,
+        by_name=named_only(project),
     )
 
 

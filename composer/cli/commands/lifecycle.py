@@ -15,6 +15,7 @@ from composer.cli.commands.runtime_common import (
     check_services,
     load_target,
     local_orchestrator,
+    named_only,
     owner_or_local,
     project_lock,
 )
@@ -100,18 +101,27 @@ def restart(
 
 
 def kill(
-    project: ProjectArgs, *, services: list[str] | None, signal: str | None, runtime: str | None
+    project: ProjectArgs,
+    *,
+    services: list[str] | None,
+    signal: str | None,
+    remove_orphans: bool,
+    runtime: str | None,
 ) -> None:
-    """Signal the running instances; `no container to kill` when none runs (exit 0),
-    as the reference."""
+    """Signal the running instances (orphans too with --remove-orphans, which, as in
+    the reference, kills them and removes nothing, or when the project is named
+    without a file); `no container to kill` when none runs (exit 0)."""
     names, sig = list(services or []), signal or "SIGKILL"
+    remove_orphans = remove_orphans or named_only(project)
     target = load_target(project, runtime, services=names, by_name=True)
     with project_lock(target), open_progress(target.progress) as events:
         signalled = owner_or_local(
             target,
             "signal",
-            {"services": names, "signal": sig},
-            lambda orchestrator: orchestrator.signal(target.spec, names or None, sig),
+            {"services": names, "signal": sig, "orphans": remove_orphans},
+            lambda orchestrator: orchestrator.signal(
+                target.spec, names or None, sig, orphans=remove_orphans
+            ),
             events=events,
         )
     if not signalled:
@@ -120,15 +130,32 @@ def kill(
 
 def pause(project: ProjectArgs, *, services: list[str] | None, runtime: str | None) -> None:
     """Freeze the running instances of the services (`Paused` each); through the
-    process project's owner when one answers, which holds their health probes."""
-    names = list(services or [])
-    _change(project, runtime, names, "pause", {}, lambda o, s: o.pause(s, names), starts=False)
+    process project's owner when one answers, which holds their health probes.
+    Orphans too when the project is named without a file, as the reference."""
+    names, orphans = list(services or []), named_only(project)
+    _change(
+        project,
+        runtime,
+        names,
+        "pause",
+        {"orphans": orphans},
+        lambda o, s: o.pause(s, names, orphans=orphans),
+        starts=False,
+    )
 
 
 def unpause(project: ProjectArgs, *, services: list[str] | None, runtime: str | None) -> None:
     """Let the paused instances of the services run on (`Unpaused` each)."""
-    names = list(services or [])
-    _change(project, runtime, names, "unpause", {}, lambda o, s: o.unpause(s, names), starts=False)
+    names, orphans = list(services or []), named_only(project)
+    _change(
+        project,
+        runtime,
+        names,
+        "unpause",
+        {"orphans": orphans},
+        lambda o, s: o.unpause(s, names, orphans=orphans),
+        starts=False,
+    )
 
 
 def rm(
@@ -222,6 +249,12 @@ COMMANDS = (
         arguments=(SERVICES,),
         options=(
             Option("signal", ("--signal", "-s"), TEXT, "Signal to send (default SIGKILL)"),
+            Option(
+                "remove_orphans",
+                ("--remove-orphans",),
+                FLAG,
+                "Signal the containers of services the file no longer defines too",
+            ),
             RUNTIME,
         ),
     ),

@@ -118,6 +118,13 @@ def load_target(
     return Target(spec=spec, runtime=runtime, loaded=True, progress=progress)
 
 
+def named_only(args: ProjectArgs) -> bool:
+    """`-p NAME` without `-f`: the reference then takes the project from its
+    containers (its projectOrName), so services the file in the folder no longer
+    defines count as the project's (down removes them, kill and pause reach them)."""
+    return bool(args.project_name) and not args.files
+
+
 def _named_target(name: str, runtime: str, progress: str) -> Target:
     """A project known by its name only: the one its owner last saved, or just the name."""
     from composer.loader.discovery import check_project_name

@@ -515,10 +515,19 @@ _OPERATIONS: dict[str, Callable[[Orchestrator, ProjectSpec, Mapping[str, Any]], 
         )
     ),
     "signal": lambda o, spec, a: _refs(
-        o.signal(spec, a.get("services") or None, str(a.get("signal") or "SIGKILL"))
+        o.signal(
+            spec,
+            a.get("services") or None,
+            str(a.get("signal") or "SIGKILL"),
+            orphans=bool(a.get("orphans")),
+        )
     ),
-    "pause": lambda o, spec, a: _refs(o.pause(spec, a.get("services") or None)),
-    "unpause": lambda o, spec, a: _refs(o.unpause(spec, a.get("services") or None)),
+    "pause": lambda o, spec, a: _refs(
+        o.pause(spec, a.get("services") or None, orphans=bool(a.get("orphans")))
+    ),
+    "unpause": lambda o, spec, a: _refs(
+        o.unpause(spec, a.get("services") or None, orphans=bool(a.get("orphans")))
+    ),
     "restart": lambda o, spec, a: _refs(
         o.restart(
             spec, a.get("services") or (), timeout=_timeout(a), no_deps=bool(a.get("no_deps"))
