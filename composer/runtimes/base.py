@@ -158,6 +158,7 @@ class LogLine(NamedTuple):
     text: str
     stream: str = "stdout"
     timestamp: float = 0.0
+    stamp: str = ""  # the engine's own RFC 3339 text (nanoseconds), for --timestamps
 
 
 class InstanceProcesses(NamedTuple):

@@ -108,7 +108,13 @@ class Backend(Protocol):
         *,
         follow: bool = False,
         tail: int | None = None,
-    ) -> Iterator[LogLine]: ...
+        since: float | None = None,
+        until: float | None = None,
+    ) -> Iterator[LogLine]:
+        """The instances' lines (the last `tail` of each; between the Unix times
+        `since` and `until` when given: a backend whose lines carry no time refuses
+        them), then, with `follow`, new ones while any runs (or until `until`)."""
+        ...
 
     def exec(
         self,

@@ -19,6 +19,7 @@ import pytest
 from composer.orchestrator import Orchestrator, UpOptions
 from composer.runtimes.docker import labels as lb
 from composer.runtimes.docker.engine import DockerBackend
+from composer.runtimes.docker.states import parse_time
 from tests.docker.support import (
     BUSYBOX,
     DB_WEB_CHAIN,
@@ -1078,3 +1079,61 @@ def test_kill_leaves_orphans_unless_asked(project: Project) -> None:
             [f"{a}  Killed", f"{a}  Killing", f"{b}  Killed", f"{b}  Killing"]
         ), tool
         reference(project, "down", "--remove-orphans")
+
+
+# web speaks first, worker (longer name) half a second later, web again after it:
+# the reference's prefixes widen as names come, and stderr lines of `up` go to stderr.
+LOGS_FILE = f"""
+services:
+  web:
+    image: {BUSYBOX}
+    command: ["sh", "-c", "echo web one; sleep 1.5; echo web two"]
+  worker:
+    image: {BUSYBOX}
+    command: ["sh", "-c", "sleep 0.7; echo worker one; echo worker two >&2"]
+"""
+
+
+def _prefixed(stdout: str) -> list[str]:
+    return sorted(line for line in stdout.splitlines() if " | " in line)
+
+
+def test_logs_as_the_reference(project: Project) -> None:
+    """Log lines as the reference prints them: `name` padded to the longest name plus
+    one, then ` | ` (attached `up`, `logs`), with --timestamps, --tail, --since and
+    --until (the engine's own filters), and its error for an unreadable time."""
+    project.write(LOGS_FILE)
+    theirs = run_reference(["-p", project.name, "up", "--no-color"], cwd=project.root)
+    assert theirs.returncode == 0, theirs.stderr
+    reference(project, "down")
+    ours = composer_cli(project, "up", "--no-color")
+    assert ours.returncode == 0, ours.stderr
+    assert (
+        _prefixed(ours.stdout)
+        == _prefixed(theirs.stdout)
+        == [
+            "web-1     | web two",
+            "web-1  | web one",
+            "worker-1  | worker one",
+        ]
+    )
+    assert _prefixed(ours.stderr) == _prefixed(theirs.stderr) == ["worker-1  | worker two"]
+    client = engine_client()
+    started = client.inspect_container(f"{project.name}-web-1")["State"]["StartedAt"]
+    client.close()
+    middle = parse_time(started) + 0.5  # after `web one`, before `web two`
+    for args in (
+        ["logs", "--no-color", "web"],
+        ["logs", "--no-color", "worker"],
+        ["logs", "--no-color", "-t", "worker"],
+        ["logs", "--no-color", "--tail", "1", "web"],
+        ["logs", "--no-color", "--since", f"{middle:.3f}", "web"],
+        ["logs", "--no-color", "--until", f"{middle:.3f}", "web"],
+    ):
+        theirs, ours = _both(project, *args)
+        assert theirs.returncode == ours.returncode == 0, (args, ours.stderr)
+        assert sorted(ours.stdout.splitlines()) == sorted(theirs.stdout.splitlines()), args
+    theirs, ours = _both(project, "logs", "--since", "soon")
+    assert (theirs.returncode, ours.returncode) == (1, 2)
+    assert theirs.stderr.strip() in ours.stderr
+    reference(project, "down")

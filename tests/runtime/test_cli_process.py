@@ -220,7 +220,7 @@ def test_up_detached_wait_ps_logs_down(project: Project) -> None:
     assert unpublished.stderr.startswith(f"error: no port {port}/udp for container")
 
     logs = project.run("logs", "--no-color", "migrate")
-    assert logs.returncode == 0 and logs.stdout == "migrate-1 | migrated\n"
+    assert logs.returncode == 0 and logs.stdout == "migrate-1  | migrated\n"
     table = project.run("ps")
     assert table.stdout.splitlines()[0].split() == [
         "NAME",
@@ -268,7 +268,7 @@ def test_exit_code_from(project: Project) -> None:
     )
     done = project.run("up", "--exit-code-from", "tests", "--no-color")
     assert done.returncode == 3, done.stderr
-    assert "tests-1 | testing" in done.stdout
+    assert "tests-1  | testing" in done.stdout
     assert "tests-1 exited with code 3" in done.stdout
     assert "Aborting on container exit..." in done.stderr
     assert not port_open(port)  # the abort stopped web
@@ -410,7 +410,7 @@ def test_foreground_up_stops_everything_on_ctrl_c(project: Project) -> None:
             proc.communicate()
     assert proc.returncode == 130, err
     assert "Gracefully stopping..." in err
-    assert "db-1  | db up" in out and "app-1 | app up" in out
+    assert "db-1   | db up" in out and "app-1  | app up" in out
     assert not any(process_exists(p) for p in pids)
     assert {r["State"] for r in project.ps("-a")} == {"exited"}
 
@@ -617,7 +617,7 @@ def test_log_prefixes_are_padded_and_coloured_only_when_asked() -> None:
     printer.register(["web-1", "worker-2"])
     printer.line(LogLine(web, "hello"))
     printer.line(LogLine(worker, "busy"))
-    assert plain.getvalue() == "web-1    | hello\nworker-2 | busy\n"
+    assert plain.getvalue() == "web-1     | hello\nworker-2  | busy\n"
 
     coloured = io.StringIO()
     printer = LogPrinter(coloured, color=True)
@@ -625,7 +625,7 @@ def test_log_prefixes_are_padded_and_coloured_only_when_asked() -> None:
     printer.line(LogLine(web, "hello"))
     printer.line(LogLine(worker, "busy"))
     assert coloured.getvalue() == (
-        "\x1b[36mweb-1    | \x1b[0mhello\n\x1b[33mworker-2 | \x1b[0mbusy\n"
+        "\x1b[36mweb-1     | \x1b[0mhello\n\x1b[33mworker-2  | \x1b[0mbusy\n"
     )
     bare = io.StringIO()
     LogPrinter(bare, prefix=False, color=False).line(LogLine(web, "raw"))
@@ -788,3 +788,13 @@ def test_volumes_lists_none_on_the_process_runtime(project: Project) -> None:
     assert (table.returncode, table.stdout) == (0, "DRIVER    VOLUME NAME\n"), table.stderr
     assert project.run("volumes", "-q").stdout == ""
     assert project.run("volumes", "--format", "json").stdout == ""
+
+
+def test_logs_since_is_refused_without_timestamps(project: Project) -> None:
+    """The log files hold no times: `logs --since` says so instead of ignoring it."""
+    project.write("services:\n  s:\n    image: python\n    command: [echo, hi]\n")
+    assert project.run("up", "-d").returncode == 0
+    done = project.run("logs", "--since", "1m")
+    assert done.returncode == 1
+    assert "error: the process runtime's logs carry no timestamps" in done.stderr
+    assert "Traceback" not in done.stderr

@@ -9,7 +9,6 @@ from __future__ import annotations
 from composer.cli.commands.runtime_common import (
     LogPrinter,
     check_services,
-    display_name,
     load_target,
     make_backend,
 )
@@ -37,10 +36,22 @@ def logs(
     no_log_prefix: bool,
     no_color: bool,
     index: int | None,
+    since: str | None,
+    until: str | None,
     runtime: str | None,
 ) -> None:
     names = list(services or [])
     count = parse_tail(tail)
+    window = {}
+    if since is not None or until is not None:
+        import time
+
+        from composer.cli.logtimes import parse_log_time
+
+        now = time.time()
+        for option, value in (("since", since), ("until", until)):
+            if value is not None:
+                window[option] = parse_log_time(option, value, now)
     target = load_target(project, runtime, by_name=True)
     check_services(target, names)
     backend = make_backend(target)
@@ -53,10 +64,11 @@ def logs(
     printer = LogPrinter(
         prefix=not no_log_prefix, color=False if no_color else None, timestamps=timestamps
     )
-    printer.register([display_name(r) for r in refs])
+    # Names are registered as their first line comes, as the reference's `logs`
+    # does: an instance's prefix is as wide as the longest name seen so far.
     if not refs:
         return
-    for line in backend.logs(target.spec, refs, follow=follow, tail=count):
+    for line in backend.logs(target.spec, refs, follow=follow, tail=count, **window):
         printer.line(line)
 
 
@@ -79,6 +91,18 @@ COMMANDS = (
             Option("no_log_prefix", ("--no-log-prefix",), FLAG, "Don't print prefix in logs"),
             Option("no_color", ("--no-color",), FLAG, "Monochrome output"),
             Option("index", ("--index",), INT, "Instance index of the service"),
+            Option(
+                "since",
+                ("--since",),
+                TEXT,
+                "Lines since a time (2024-01-02T13:23:37Z) or a duration ago (42m)",
+            ),
+            Option(
+                "until",
+                ("--until",),
+                TEXT,
+                "Lines before a time (2024-01-02T13:23:37Z) or a duration ago (42m)",
+            ),
             RUNTIME,
         ),
     ),

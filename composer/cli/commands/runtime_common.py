@@ -251,7 +251,11 @@ def rfc3339(timestamp: float) -> str:
 
 
 class LogPrinter:
-    """`web-1  | text` lines: padded to the longest name, coloured on a terminal."""
+    """`web-1     | text` lines, as the reference's presenters: the name padded to the
+    longest registered one plus one, then ` | `; coloured on a terminal. Names are
+    registered as their first line comes (the width grows with them, as the
+    reference's does). With `errors`, an instance's stderr lines go there (`up`
+    attached, as the reference); otherwise every line goes to `stream`."""
 
     def __init__(
         self,
@@ -260,8 +264,10 @@ class LogPrinter:
         prefix: bool = True,
         color: bool | None = None,
         timestamps: bool = False,
+        errors: TextIO | None = None,
     ) -> None:
         self.stream = stream or sys.stdout
+        self.errors = errors
         self.prefix = prefix
         self.color = use_color(self.stream) if color is None else color
         self.timestamps = timestamps
@@ -285,16 +291,18 @@ class LogPrinter:
             return ""
         if name not in self.names:
             self.register([name])
-        return self._paint(name, f"{name:<{self.width}}| ")
+        return self._paint(name, f"{name:<{self.width}} | ")
 
     def line(self, line: LogLine) -> None:
         name = display_name(line.ref)
         with self.lock:
             stamp = ""
             if self.timestamps:
-                stamp = (rfc3339(line.timestamp) if line.timestamp else "-") + " "
-            self.stream.write(f"{self._prefix(name)}{stamp}{line.text}\n")
-            self.stream.flush()
+                stamp = line.stamp or (rfc3339(line.timestamp) if line.timestamp else "-")
+                stamp += " "
+            target = self.errors if self.errors and line.stream == "stderr" else self.stream
+            target.write(f"{self._prefix(name)}{stamp}{line.text}\n")
+            target.flush()
 
     def status(self, name: str, message: str) -> None:
         """`web-1 exited with code 0`, in the instance's colour."""

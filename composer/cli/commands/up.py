@@ -85,7 +85,7 @@ class Attach:
         self.abort_on_exit = abort_on_exit
         self.abort_on_failure = abort_on_failure
         self.exit_code_from = exit_code_from
-        self.logs = LogPrinter(prefix=prefix, color=color, timestamps=timestamps)
+        self.logs = LogPrinter(prefix=prefix, color=color, timestamps=timestamps, errors=sys.stderr)
         self.timeout = timeout
 
 
@@ -176,7 +176,6 @@ def _start_log_pump(
     if not refs:
         return None
     names = [display_name(r) for r in refs]
-    logs.register(names)
     sys.stderr.write(f"Attaching to {', '.join(names)}\n")
     sys.stderr.flush()
 

@@ -1169,8 +1169,12 @@ class DockerBackend:
         *,
         follow: bool = False,
         tail: int | None = None,
+        since: float | None = None,
+        until: float | None = None,
     ) -> Iterator[LogLine]:
+        """The engine's log streams (`since`/`until` are the engine's own filters)."""
         sources = self._sources(spec, refs)
+        window = {"since": since, "until": until}
         if not follow:
             for ref in refs:
                 lines: list[LogLine] = []
@@ -1178,7 +1182,14 @@ class DockerBackend:
                     if source_ref == ref:
                         with self._engine(f"cannot read the logs of {ref.name}"):
                             source = LogStream(
-                                self.api, ref, ident, stream, follow=False, tail=tail, tty=tty
+                                self.api,
+                                ref,
+                                ident,
+                                stream,
+                                follow=False,
+                                tail=tail,
+                                tty=tty,
+                                **window,
                             )
                             lines.extend(source.lines())
                 lines.sort(key=lambda line: line.timestamp)  # stdout and stderr interleaved
@@ -1188,7 +1199,7 @@ class DockerBackend:
             return
         with self._engine("cannot follow the logs"):
             streams = [
-                LogStream(self.api, ref, ident, stream, follow=True, tail=tail, tty=tty)
+                LogStream(self.api, ref, ident, stream, follow=True, tail=tail, tty=tty, **window)
                 for ref, ident, stream, tty in sources
             ]
         yield from multiplex(streams)

@@ -28,7 +28,7 @@ def log_line(ref: InstanceRef, raw: bytes, stream: str) -> LogLine:
     when = parse_time(stamp) if sep else None
     if when is None:
         return LogLine(ref, text, stream, 0.0)
-    return LogLine(ref, rest, stream, when)
+    return LogLine(ref, rest, stream, when, stamp)
 
 
 class LogStream:
@@ -44,9 +44,12 @@ class LogStream:
         follow: bool,
         tail: int | None,
         tty: bool,
+        since: float | None = None,
+        until: float | None = None,
     ) -> None:
         self.ref = ref
         self.stream = stream
+        window = {key: value for key, value in (("since", since), ("until", until)) if value}
         self._chunks = api.logs(
             ident,
             stdout=stream == "stdout" or tty,
@@ -55,6 +58,7 @@ class LogStream:
             follow=follow,
             timestamps=True,
             tail="all" if tail is None else max(0, tail),
+            **window,
         )
 
     def lines(self) -> Iterator[LogLine]:

@@ -743,8 +743,19 @@ class ProcessBackend:
         *,
         follow: bool = False,
         tail: int | None = None,
+        since: float | None = None,
+        until: float | None = None,
     ) -> Iterator[LogLine]:
-        """Each instance's lines (the last `tail` of each), then new ones while any runs."""
+        """Each instance's lines (the last `tail` of each), then new ones while any runs.
+        The log files hold the programs' own bytes, without times: `since`/`until`
+        cannot be honoured, so they are refused rather than ignored."""
+        if since is not None or until is not None:
+            raise ComposerError(
+                "the process runtime's logs carry no timestamps: --since and --until "
+                "cannot select lines from them",
+                code="process-log-times",
+                hint="use --tail N, or the Docker runtime (--runtime docker)",
+            )
         followers: list[tuple[InstanceRef, logfiles.Follower]] = []
         for ref in refs:
             state = self.state(ref.project)
