@@ -309,6 +309,15 @@ class Orchestrator:
         self.backend.stop(spec, ref, timeout)
         self._container(ref, "Stopped")
 
+    def _stop_listed(self, spec: ProjectSpec, state: InstanceState, timeout: float | None) -> None:
+        """Stop an instance as listed: one that does not run only gets its two
+        lines (stopping it would do nothing, and it has no pre_stop hook to run)."""
+        if state.running:
+            self._stop_ref(spec, state.ref, timeout)
+            return
+        self._container(state.ref, "Stopping")
+        self._container(state.ref, "Stopped")
+
     def _restart_ref(self, spec: ProjectSpec, ref: InstanceRef, timeout: float | None) -> None:
         """Stop and start one instance in place, its hooks around it."""
         self._container(ref, "Restarting")
@@ -662,12 +671,12 @@ class Orchestrator:
         timeout: float | None = None,
         include_oneoff: bool = False,
     ) -> list[InstanceRef]:
-        """Stop running instances, dependents before their dependencies."""
+        """Stop the instances, dependents before their dependencies. Those that do
+        not run are reported `Stopping`/`Stopped` too (the reference stops every
+        listed container; the engine's stop of a stopped one does nothing)."""
         with self._lock:
             states = [
-                s
-                for s in self.backend.instances(spec.name)
-                if s.running and (include_oneoff or not s.ref.oneoff)
+                s for s in self.backend.instances(spec.name) if include_oneoff or not s.ref.oneoff
             ]
             graph = _graph_of(spec, states)
             wanted = list(services) if services is not None else None
@@ -679,7 +688,7 @@ class Orchestrator:
             for level in plan_stop(graph, states, wanted or None):
 
                 def work(state: InstanceState) -> None:
-                    self._stop_ref(spec, state.ref, timeout)
+                    self._stop_listed(spec, state, timeout)
 
                 self._raise_collected(self._parallel(level, work), "stop")
                 stopped.extend(s.ref for s in level)
@@ -847,8 +856,8 @@ class Orchestrator:
                         # As listed a moment ago, as the reference does: no second
                         # look. An instance that stopped since is a no-op to stop,
                         # and one that came back since is killed by remove.
+                        self._stop_listed(spec, state, timeout)
                         if state.running:  # restarting counts as running
-                            self._stop_ref(spec, state.ref, timeout)
                             with counter:
                                 running -= 1
                                 last = running == 0

@@ -1137,3 +1137,42 @@ def test_logs_as_the_reference(project: Project) -> None:
     assert (theirs.returncode, ours.returncode) == (1, 2)
     assert theirs.stderr.strip() in ours.stderr
     reference(project, "down")
+
+
+JOB_FILE = f"""
+services:
+  db:
+    image: {BUSYBOX}
+    command: ["sleep", "600"]
+    init: true
+  job:
+    image: {BUSYBOX}
+    command: ["sh", "-c", "exit 3"]
+    depends_on: [db]
+"""
+
+
+def test_stop_and_down_report_exited_containers_as_the_reference(project: Project) -> None:
+    """`stop` and `down` list every container, an exited one included (`Stopping`,
+    `Stopped` before its removal), as the reference does."""
+    project.write(JOB_FILE)
+    for command in (["stop"], ["down"]):
+        lines = {}
+        for tool in ("reference", "composer"):
+            composer_up(project)
+            wait_for(
+                lambda: (
+                    inspect_project(project)[f"{project.name}-job-1"]["State"]["Status"] == "exited"
+                )
+            )
+            if tool == "reference":
+                done = run_reference(
+                    ["-p", project.name, "--progress", "plain", *command], cwd=project.root
+                )
+            else:
+                done = composer_cli(project, *command)
+            assert done.returncode == 0, (tool, done.stderr)
+            lines[tool] = _events(done.stderr)
+        assert lines["composer"] == lines["reference"], command
+        assert f"Container {project.name}-job-1  Stopped" in lines["composer"]
+    reference(project, "down")
