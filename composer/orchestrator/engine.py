@@ -430,7 +430,13 @@ class Orchestrator:
             self._start_ref(spec, ref)
 
     def _levels(
-        self, spec: ProjectSpec, run: _Run, timeout: float | None, *, start: bool = True
+        self,
+        spec: ProjectSpec,
+        run: _Run,
+        timeout: float | None,
+        *,
+        start: bool = True,
+        on_start: Callable[[list[InstanceRef]], None] | None = None,
     ) -> None:
         """Two passes over the levels, as the reference's create and start: every
         instance is made first (a dependent's container is created while its
@@ -440,6 +446,8 @@ class Orchestrator:
         errors: Failures[str] = []
         make = self._converge if start else self._create_service
         self._each_level(run, lambda name: make(spec, run, name, timeout), errors)
+        if start and on_start is not None and not run.cancel.is_set():
+            on_start([ref for name in sorted(run.plan.selected) for ref in run.refs(name)])
         if start:
             self._each_level(
                 run, lambda name: self._start_service(spec, run, name, timeout), errors
@@ -496,8 +504,13 @@ class Orchestrator:
         options: UpOptions | None = None,
         *,
         cancel: threading.Event | None = None,
+        on_start: Callable[[list[InstanceRef]], None] | None = None,
     ) -> UpResult:
-        """Create and start the selected services (and their dependencies) in order."""
+        """Create and start the selected services (and their dependencies) in order.
+
+        `on_start(refs)` is called between the two passes, once every instance is
+        made and before any starts (attached `up` attaches there, as the reference
+        does); the instances that exit at once are then the caller's to report."""
         options = options or UpOptions()
         with self._lock:
             existing = self.backend.instances(spec.name)
@@ -526,10 +539,10 @@ class Orchestrator:
             new_image = [] if options.no_recreate else recreate_for_images(plan, existing, images)
             run = _Run(plan, cancel, forced=options.force_recreate)
             run.new_image.update(new_image)
-            self._levels(spec, run, options.timeout, start=not options.no_start)
+            self._levels(spec, run, options.timeout, start=not options.no_start, on_start=on_start)
             started = time.monotonic()
             refs = [ref for name in sorted(plan.selected) for ref in run.refs(name)]
-            if not options.no_start:
+            if not options.no_start and on_start is None:
                 self._report_early_exits(spec, refs)
         if options.wait and not options.no_start and not run.cancel.is_set():
             self.wait_ready(
@@ -1046,6 +1059,7 @@ class Orchestrator:
                             Event(INFO, None, None, "Aborting", "Aborting on container exit...")
                         )
                         self.stop(spec, stop_services, timeout=stop_timeout)
+                        self._report_stopped(spec, sorted(pending - {ref}), seen)
                         return self._exit_code_of(spec, refs, exit_code_from, ref, exit_code)
                 if not cond.will_restart(state):
                     pending.discard(ref)
@@ -1054,6 +1068,21 @@ class Orchestrator:
         if exit_code_from:
             return self._exit_code_of(spec, refs, exit_code_from, None, 0)
         return code
+
+    def _report_stopped(
+        self,
+        spec: ProjectSpec,
+        refs: list[InstanceRef],
+        seen: dict[InstanceRef, tuple[float | None, int]],
+    ) -> None:
+        """After an abort's stop: the exits it caused (`db-1 exited with code 143`),
+        which the reference reports as they happen."""
+        for ref in refs:
+            state = self.backend.inspect(spec, ref)
+            if state is None or state.status not in (EXITED, DEAD):
+                continue
+            if seen.get(ref) != (state.started_at, state.restart_count):
+                self._container(ref, "Exited", f"exited with code {state.exit_code or 0}")
 
     def _exit_code_of(
         self,

@@ -1176,3 +1176,43 @@ def test_stop_and_down_report_exited_containers_as_the_reference(project: Projec
         assert lines["composer"] == lines["reference"], command
         assert f"Container {project.name}-job-1  Stopped" in lines["composer"]
     reference(project, "down")
+
+
+ABORT_FILE = f"""
+services:
+  db:
+    image: {BUSYBOX}
+    command: ["sh", "-c", "echo db ready; sleep 600"]
+    init: true
+  job:
+    image: {BUSYBOX}
+    command: ["sh", "-c", "sleep 0.5; echo job done; exit 3"]
+    depends_on: [db]
+"""
+
+
+def test_attached_up_aborts_as_the_reference(project: Project) -> None:
+    """`up --abort-on-container-exit`: `Attaching to` and the logs on stdout from the
+    start, no start steps, the exit that aborts, every service stopped (the exited
+    one included) and the exits that caused; exit code of the job. The reference
+    writes its exit lines after an empty line and `\\033[K` even into a pipe;
+    Composer writes the lines alone."""
+    project.write(ABORT_FILE)
+    args = ["up", "--abort-on-container-exit", "--no-color"]
+    theirs = run_reference(["-p", project.name, "--progress", "plain", *args], cwd=project.root)
+    reference(project, "down", "-t", "0")
+    ours = composer_cli(project, *args)
+    assert (theirs.returncode, ours.returncode) == (3, 3), ours.stderr
+    their_out = [line for line in theirs.stdout.replace("\x1b[K", "").splitlines() if line]
+    assert ours.stdout.splitlines() == their_out
+    assert ours.stdout.splitlines()[:2] == [
+        "Attaching to db-1, job-1",
+        "db-1  | db ready",
+    ]
+
+    def steps(stderr: str) -> list[str]:
+        return [line for line in stderr.splitlines() if line.startswith(" Container")]
+
+    assert steps(ours.stderr) == steps(theirs.stderr)
+    assert "Started" not in ours.stderr
+    reference(project, "down", "-t", "0")

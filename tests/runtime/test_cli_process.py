@@ -410,7 +410,7 @@ def test_foreground_up_stops_everything_on_ctrl_c(project: Project) -> None:
             proc.communicate()
     assert proc.returncode == 130, err
     assert "Gracefully stopping..." in err
-    assert "db-1   | db up" in out and "app-1  | app up" in out
+    assert "db-1  | db up" in out and "app-1  | app up" in out  # widths grow as names come
     assert not any(process_exists(p) for p in pids)
     assert {r["State"] for r in project.ps("-a")} == {"exited"}
 

@@ -304,6 +304,12 @@ class LogPrinter:
             target.write(f"{self._prefix(name)}{stamp}{line.text}\n")
             target.flush()
 
+    def note(self, text: str) -> None:
+        """A line of its own among the logs (`Attaching to web-1, db-1`)."""
+        with self.lock:
+            self.stream.write(text + "\n")
+            self.stream.flush()
+
     def status(self, name: str, message: str) -> None:
         """`web-1 exited with code 0`, in the instance's colour."""
         with self.lock:

@@ -8,7 +8,6 @@ runs), or, when an owner already exists, asks it to converge and then attaches.
 
 from __future__ import annotations
 
-import contextlib
 import sys
 import threading
 from collections.abc import Callable
@@ -19,7 +18,6 @@ from composer.cli.commands.runtime_common import (
     Target,
     bring_up,
     check_services,
-    display_name,
     is_process,
     load_target,
     make_backend,
@@ -32,11 +30,10 @@ from composer.cli.project_args import ProjectArgs
 from composer.cli.spec import FLAG, INT, LIST, RUNTIME, TEXT, TIMEOUT, Argument, Command, Option
 from composer.errors import UsageError
 from composer.orchestrator.events import CONTAINER, Event, EventSink, UpOptions, ref_from_dict
-from composer.runtimes.base import InstanceRef
 
 TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing (PEP 781)
 if TYPE_CHECKING:
-    from composer.runtimes.protocol import Backend
+    pass
 
 DETACH_CONFLICT = (
     "--detach cannot be combined with --abort-on-container-exit, "
@@ -90,16 +87,19 @@ class Attach:
 
 
 def run_attached(target: Target, options: UpOptions, attach: Attach) -> int:
-    """Start the services, stream their logs, stop them on Ctrl-C (twice: kill)."""
+    """Start the services and follow their logs from their start (attached between
+    the create and start passes, as the reference), report their exits, stop them on
+    Ctrl-C (twice: kill)."""
+    from composer.cli.attach import Attachment
     from composer.orchestrator.engine import Orchestrator
 
     progress = open_progress(target.progress)
     backend = make_backend(target)
-    orchestrator = Orchestrator(backend, progress)
+    attachment = Attachment(backend, target.spec, attach.logs, progress, set(options.services))
+    orchestrator = Orchestrator(backend, attachment.sink)
     cancel = threading.Event()
     server = None
     selected: list[str] | None = None
-    pump: threading.Thread | None = None
     try:
         try:
             with project_lock(target):
@@ -111,23 +111,23 @@ def run_attached(target: Target, options: UpOptions, attach: Attach) -> int:
                         server = ControlServer(
                             target.root, target.name, backend, spec=target.spec
                         ).start()
-                    result = orchestrator.up(target.spec, options, cancel=cancel)
+                    result = orchestrator.up(
+                        target.spec, options, cancel=cancel, on_start=attachment.begin
+                    )
                     refs, selected = result.refs, result.services
-                else:
+                else:  # the owner ran it: attach now, each log from its start
                     raw = client.request("up", target.spec, options.to_dict(), on_event=progress)
                     refs = [ref_from_dict(r) for r in raw["refs"]]
                     selected = list(raw["services"])
-            # Logs follow: a live block would be drawn over them, so it ends here and
-            # what comes next (exits, the stops on Ctrl-C) is shown as lines (a
-            # closed live block writes lines).
-            progress.close()
-            named = set(options.services)
-            attached = [r for r in refs if not named or r.service in named]
-            pump = _start_log_pump(backend, target, attached, attach.logs)
-            watcher = Orchestrator(backend, _watch_sink(target.name, attach.logs, progress))
+                    attachment.begin(refs)
+                    attachment.follow_all()
+            attachment.begin(refs)  # (nothing to start: not called by `up`)
+            watcher = Orchestrator(
+                backend, _watch_sink(target.name, attach.logs, progress, attachment.drain)
+            )
             return watcher.watch(
                 target.spec,
-                attached,
+                attachment.refs,
                 abort_on_exit=attach.abort_on_exit,
                 abort_on_failure=attach.abort_on_failure,
                 exit_code_from=attach.exit_code_from,
@@ -147,8 +147,7 @@ def run_attached(target: Target, options: UpOptions, attach: Attach) -> int:
             return 130
     finally:
         progress.close()
-        if pump is not None:
-            pump.join(timeout=2.0)
+        attachment.join(timeout=2.0)
         if server is not None:
             server.close()
         close = getattr(backend, "close", None)
@@ -156,37 +155,23 @@ def run_attached(target: Target, options: UpOptions, attach: Attach) -> int:
             close()
 
 
-def _watch_sink(project: str, logs: LogPrinter, events: EventSink) -> Callable[[Event], None]:
-    """Exits as `web-1 exited with code 0` lines (like the logs); the rest as progress."""
+def _watch_sink(
+    project: str, logs: LogPrinter, events: EventSink, drain: Callable[[str], None]
+) -> Callable[[Event], None]:
+    """Exits as `web-1 exited with code 0` lines (like the logs), after the
+    instance's last lines (`drain`); the rest as progress."""
     prefix = f"{project}-"
 
     def sink(event: Event) -> None:
         if event.kind == CONTAINER and event.status == "Exited" and event.instance:
             name = event.instance
+            if "restarting" not in event.detail:
+                drain(name)
             logs.status(name[len(prefix) :] if name.startswith(prefix) else name, event.detail)
             return
         events(event)
 
     return sink
-
-
-def _start_log_pump(
-    backend: Backend, target: Target, refs: list[InstanceRef], logs: LogPrinter
-) -> threading.Thread | None:
-    if not refs:
-        return None
-    names = [display_name(r) for r in refs]
-    sys.stderr.write(f"Attaching to {', '.join(names)}\n")
-    sys.stderr.flush()
-
-    def pump() -> None:
-        with contextlib.suppress(Exception):
-            for line in backend.logs(target.spec, refs, follow=True):
-                logs.line(line)
-
-    thread = threading.Thread(target=pump, name="composer-logs", daemon=True)
-    thread.start()
-    return thread
 
 
 def image_target(
