@@ -1216,3 +1216,12 @@ def test_attached_up_aborts_as_the_reference(project: Project) -> None:
     assert steps(ours.stderr) == steps(theirs.stderr)
     assert "Started" not in ours.stderr
     reference(project, "down", "-t", "0")
+
+
+def test_exec_in_a_missing_replica_says_which(project: Project) -> None:
+    project.write(DB_WEB_CHAIN)
+    composer_up(project)
+    theirs, ours = _both(project, "exec", "-T", "--index", "2", "db", "true")
+    assert (theirs.returncode, ours.returncode) == (1, 1)
+    assert theirs.stderr.strip() in ours.stderr  # service "db" is not running container #2
+    reference(project, "down", "-t", "0")

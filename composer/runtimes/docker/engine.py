@@ -1222,7 +1222,10 @@ class DockerBackend:
         `output(stream, data)` when given, else to our stdout and stderr."""
         info = self._find(spec, ref)
         if info is None or (info.get("State") or {}).get("Status") != RUNNING:
-            raise ComposerError(f'service "{ref.service}" is not running', code="not-running")
+            suffix = f" container #{ref.index}" if ref.index != 1 and not ref.oneoff else ""
+            raise ComposerError(
+                f'service "{ref.service}" is not running{suffix}', code="not-running"
+            )
         with self._engine(f"cannot exec in {info['Name'].lstrip('/')}"):
             created = self.api.exec_create(
                 info["Id"],
