@@ -43,7 +43,7 @@ REASONS = frozenset({"Recreate"})
 # `Running` (an unchanged container) included.
 WORKING = frozenset(
     {"Creating", "Starting", "Waiting", "Stopping", "Removing", "Recreate", "Restarting",
-     "Pulling", "Building", "Killing", "Aborting", "Pausing", "Unpausing"}
+     "Pulling", "Building", "Killing", "Aborting", "Pausing", "Unpausing", "Copying"}
 )  # fmt: skip
 ERROR, WARNING_STATUS = "Error", "Warning"
 
@@ -87,10 +87,11 @@ def resolve_mode(
     )
 
 
-def open_progress(mode: str, stream: TextIO | None = None) -> ProgressSink:
-    """The sink that renders events in `mode` (resolve_mode's answer)."""
+def open_progress(mode: str, stream: TextIO | None = None, title: str = "Running") -> ProgressSink:
+    """The sink that renders events in `mode` (resolve_mode's answer); `title` heads
+    the live block (`[+] Copying 2/2`)."""
     if mode == TTY:
-        return LiveProgress(stream)
+        return LiveProgress(stream, title)
     if mode == JSON:
         return JsonProgress(stream)
     return PlainProgress(stream, quiet=mode == QUIET)
@@ -236,13 +237,24 @@ class JsonProgress(ProgressSink):
         self._send(json.dumps(record, ensure_ascii=False, separators=(",", ":")) + "\n")
 
 
+def service_line(event: Event) -> tuple[str, str, str]:
+    """A SERVICE event as the live block draws it: the reference's `ID Text` (padded),
+    its StatusText coloured, and the word that decides the icon: the Text for pull's
+    (`Pulling`, `Error`), else the StatusText (cp's `Copying`, `Copied`)."""
+    label = f"{event.instance} {event.status}"
+    if event.status in WORKING or event.status in (ERROR, WARNING_STATUS):
+        return label, event.detail, event.status
+    return label, event.detail, event.detail
+
+
 class _Task:
     """One resource's line: its status, and when it started and finished."""
 
-    __slots__ = ("ident", "status", "text", "started", "ended", "frame", "spun")
+    __slots__ = ("ident", "label", "status", "text", "started", "ended", "frame", "spun")
 
-    def __init__(self, ident: str, status: str, text: str, now: float) -> None:
+    def __init__(self, ident: str, status: str, text: str, now: float, label: str = "") -> None:
         self.ident, self.status, self.text = ident, status, text
+        self.label = label or f"{ident} "  # what precedes the padding: `ID Text`
         self.started, self.ended = now, (None if status in WORKING else now)
         self.frame, self.spun = 0, now
 
@@ -280,8 +292,9 @@ class LiveProgress(ProgressSink):
 
     active: LiveProgress | None = None  # the block being drawn now, for `paused`
 
-    def __init__(self, stream: TextIO | None = None) -> None:
+    def __init__(self, stream: TextIO | None = None, title: str = "Running") -> None:
         super().__init__(stream)
+        self.title = title
         self.tasks: dict[str, _Task] = {}
         self.lines = 0  # task lines of the last frame
         self.drawn = False
@@ -302,12 +315,15 @@ class LiveProgress(ProgressSink):
                 else:
                     self._write(plain_text(event))
                 return
-            ident, text = resource(event), status_text(event)
+            ident, text, status, label = resource(event), status_text(event), event.status, ""
+            if event.kind == SERVICE:
+                label, text, status = service_line(event)
             task = self.tasks.get(ident)
             if task is None:
-                self.tasks[ident] = _Task(ident, event.status, text, now)
+                self.tasks[ident] = _Task(ident, status, text, now, label)
             else:
-                task.update(event.status, text, now)
+                task.update(status, text, now)
+                task.label = label or task.label
             if self._ticker is None:
                 LiveProgress.active = self
                 self._ticker = threading.Thread(target=self._tick, daemon=True)
@@ -348,10 +364,10 @@ class LiveProgress(ProgressSink):
         move = "\x1b[1A" * (self.lines + 1) if self.drawn else "\x1b[1A\x1b[1B"
         tasks = list(self.tasks.values())
         done = sum(1 for task in tasks if not task.working)
-        header = f"[+] Running {done}/{len(tasks)}"
+        header = f"[+] {self.title} {done}/{len(tasks)}"
         if done == len(tasks):
             header = _paint(BLUE, header)
-        padding = max(len(task.ident) + 1 for task in tasks)
+        padding = max(len(task.label) for task in tasks)
         parts = [move, "\x1b[0G\x1b[?25l", header, "\n"]
         parts += [self._line(task, width, padding, now) for task in tasks]
         parts.append("\x1b[?25h")
@@ -361,7 +377,7 @@ class LiveProgress(ProgressSink):
     def _line(self, task: _Task, width: int, padding: int, now: float) -> str:
         """` ✔ Container p-web-1  Started<spaces>0.4s `, as the reference's lineText."""
         elapsed = (now if task.ended is None else task.ended) - task.started
-        label = f"{task.ident} "
+        label = task.label
         status = task.text
         room = width - len(label) - padding - 15
         if room > 0 and len(status) > room:

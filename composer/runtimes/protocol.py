@@ -13,7 +13,7 @@ commands name the protocol in annotations only and never import this module.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator, Mapping
-from typing import Protocol, runtime_checkable
+from typing import BinaryIO, Protocol, runtime_checkable
 
 from composer.runtimes.base import (
     Capabilities,
@@ -126,4 +126,36 @@ class Backend(Protocol):
         workdir: str | None = None,
     ) -> int:
         """Run `command` in the instance's environment and return its exit code."""
+        ...
+
+    def copy_to(
+        self,
+        spec: ProjectSpec,
+        ref: InstanceRef,
+        source: str,
+        destination: str,
+        *,
+        follow_link: bool = False,
+        archive: bool = False,
+        stdin: BinaryIO | None = None,
+    ) -> None:
+        """`cp SRC SERVICE:DEST`: the host path `source` (relative to the current
+        directory; `-`: a tar read from `stdin`) to `destination` in the instance, with
+        `docker cp`'s rules (composer/runtimes/copying.py). `follow_link` copies what a
+        source link points to; `archive` keeps the uid/gid of what is copied.
+        CopyError (a ComposerError) when it cannot."""
+        ...
+
+    def copy_from(
+        self,
+        spec: ProjectSpec,
+        ref: InstanceRef,
+        source: str,
+        destination: str,
+        *,
+        follow_link: bool = False,
+        stdout: BinaryIO | None = None,
+    ) -> None:
+        """`cp SERVICE:SRC DEST`: `source` in the instance to the host path
+        `destination` (`-`: a tar written to `stdout`)."""
         ...

@@ -293,3 +293,29 @@ def test_lines_from_many_threads_are_all_written_whole_and_in_order() -> None:
         mine = [line for line in lines if f"p-s{worker}-" in line]
         assert mine == [f" Container p-s{worker}-{step}  Started" for step in range(50)]
     assert Counting.writes < len(lines)
+
+
+def test_service_lines_and_the_title_are_the_references(terminal: Terminal) -> None:
+    """A SERVICE event (`cp`'s, `pull`'s) is the reference's `ID Text` padded, then its
+    StatusText coloured by the step's state; the title heads the block, as the
+    reference draws `[+] Copying 2/2` (bytes from docker compose cp on a terminal)."""
+    from composer.orchestrator.events import SERVICE
+
+    live = LiveProgress(terminal.stream, title="Copying")
+    text = "copy f.txt to p-app-1:/tmp/"
+    live(Event(SERVICE, "app", "p-app-1", text, "Copying"))
+    live(Event(SERVICE, "app", "p-app-10", text.replace("1:", "10:"), "Copying"))
+    time.sleep(0.15)
+    first = frames(terminal.read())[0]
+    assert "[+] Copying 0/2\n" in first
+    assert re.search(r" \x1b\[33m.\x1b\[0m p-app-1 copy f.txt to p-app-1:/tmp/   Copying", first)
+    live(Event(SERVICE, "app", "p-app-1", text, "Copied"))
+    live(Event(SERVICE, "app", "p-app-10", text.replace("1:", "10:"), "Copied"))
+    live.close()
+    header, line = frames(terminal.read())[-1].split("\n")[:2]
+    assert visible(header) == "[+] Copying 2/2"
+    assert line.startswith(
+        # padded to the longest `ID Text` (p-app-10's, two longer), then one space
+        " \x1b[32m✔\x1b[0m p-app-1 copy f.txt to p-app-1:/tmp/   \x1b[32mCopied\x1b[0m "
+    )
+    assert len(visible(line)) == COLUMNS

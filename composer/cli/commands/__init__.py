@@ -23,6 +23,7 @@ MODULES: dict[str, str] = {
     "volumes": "composer.cli.commands.volumes",
     "logs": "composer.cli.commands.logs",
     "port": "composer.cli.commands.port",
+    "cp": "composer.cli.commands.cp",
     "start": "composer.cli.commands.lifecycle",
     "stop": "composer.cli.commands.lifecycle",
     "restart": "composer.cli.commands.lifecycle",

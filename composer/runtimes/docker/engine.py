@@ -1250,3 +1250,47 @@ class DockerBackend:
                         write_output(target, data)
             result = self.api.exec_inspect(created["Id"])
         return int(result.get("ExitCode") or 0)
+
+    # ------------------------------------------------------------ cp
+
+    def _files(self, spec: ProjectSpec, ref: InstanceRef) -> Any:
+        """The container's files for `cp`: the engine's archive API (copying.py)."""
+        from composer.runtimes.docker.copying import EngineFiles
+
+        return EngineFiles(self.api, str(self._require(spec, ref)["Id"]), self.env)
+
+    def copy_to(
+        self,
+        spec: ProjectSpec,
+        ref: InstanceRef,
+        source: str,
+        destination: str,
+        *,
+        follow_link: bool = False,
+        archive: bool = False,
+        stdin: Any = None,
+    ) -> None:
+        """`cp` into the container, as the reference does it (runtimes/copying.py)."""
+        from composer.runtimes.copying import copy_into
+
+        files = self._files(spec, ref)
+        copy_into(
+            files, source, destination, follow_link=follow_link, copy_uid_gid=archive, stdin=stdin
+        )
+
+    def copy_from(
+        self,
+        spec: ProjectSpec,
+        ref: InstanceRef,
+        source: str,
+        destination: str,
+        *,
+        follow_link: bool = False,
+        stdout: Any = None,
+    ) -> None:
+        """`cp` out of the container."""
+        from composer.runtimes.copying import copy_out
+
+        copy_out(
+            self._files(spec, ref), source, destination, follow_link=follow_link, stdout=stdout
+        )

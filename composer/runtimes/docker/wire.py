@@ -331,10 +331,17 @@ class WireClient:
     def __getattr__(self, name: str) -> Any:
         if name.startswith("_") or self._make_sdk is None:
             raise AttributeError(name)
+        return getattr(self.sdk(), name)
+
+    def sdk(self) -> Any:
+        """The SDK client behind this one, made on first use: for the calls it alone
+        makes, such as the archive API's streams (`cp`)."""
+        if self._make_sdk is None:
+            raise AttributeError("sdk")
         with self._lock:
             if self._sdk is None:
                 self._sdk = self._make_sdk()
-        return getattr(self._sdk, name)
+        return self._sdk
 
     def close(self) -> None:
         with self._lock:

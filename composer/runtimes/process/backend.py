@@ -835,6 +835,62 @@ class ProcessBackend:
         except PermissionError:
             return 126
 
+    # ------------------------------------------------------------ cp
+
+    def _files(self, spec: ProjectSpec, ref: InstanceRef) -> Any:
+        """The instance's files for `cp`: host paths, relative ones against the
+        directory it runs (or would run) in."""
+        from composer.runtimes.process.copying import HostFiles
+
+        record = self.state(ref.project).read(ref)
+        if record is None:
+            raise ComposerError(
+                f"no instance {ref.name}",
+                code="cp-no-container",
+                hint="create it first (composer up)",
+            )
+        workdir = record.working_dir
+        if not workdir:
+            services: Mapping[str, Any] = spec.project.get("services") or {}
+            workdir = resolve_workdir(spec, services.get(ref.service) or {})
+        return HostFiles(ref.name, workdir)
+
+    def copy_to(
+        self,
+        spec: ProjectSpec,
+        ref: InstanceRef,
+        source: str,
+        destination: str,
+        *,
+        follow_link: bool = False,
+        archive: bool = False,
+        stdin: Any = None,
+    ) -> None:
+        """`cp` into the instance (process/copying.py: its paths are this host's)."""
+        from composer.runtimes.copying import copy_into
+
+        files = self._files(spec, ref)
+        copy_into(
+            files, source, destination, follow_link=follow_link, copy_uid_gid=archive, stdin=stdin
+        )
+
+    def copy_from(
+        self,
+        spec: ProjectSpec,
+        ref: InstanceRef,
+        source: str,
+        destination: str,
+        *,
+        follow_link: bool = False,
+        stdout: Any = None,
+    ) -> None:
+        """`cp` out of the instance."""
+        from composer.runtimes.copying import copy_out
+
+        copy_out(
+            self._files(spec, ref), source, destination, follow_link=follow_link, stdout=stdout
+        )
+
 
 def _killpg(pgid: int, sig: signal.Signals) -> None:
     with contextlib.suppress(ProcessLookupError, PermissionError):
