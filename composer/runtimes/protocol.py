@@ -13,7 +13,7 @@ commands name the protocol in annotations only and never import this module.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator, Mapping
-from typing import BinaryIO, Protocol, runtime_checkable
+from typing import TYPE_CHECKING, Protocol, runtime_checkable
 
 from composer.runtimes.base import (
     Capabilities,
@@ -24,6 +24,9 @@ from composer.runtimes.base import (
     ProjectSpec,
     ProjectSummary,
 )
+
+if TYPE_CHECKING:
+    from composer.runtimes.copying import InstanceFiles
 
 
 @runtime_checkable
@@ -128,34 +131,8 @@ class Backend(Protocol):
         """Run `command` in the instance's environment and return its exit code."""
         ...
 
-    def copy_to(
-        self,
-        spec: ProjectSpec,
-        ref: InstanceRef,
-        source: str,
-        destination: str,
-        *,
-        follow_link: bool = False,
-        archive: bool = False,
-        stdin: BinaryIO | None = None,
-    ) -> None:
-        """`cp SRC SERVICE:DEST`: the host path `source` (relative to the current
-        directory; `-`: a tar read from `stdin`) to `destination` in the instance, with
-        `docker cp`'s rules (composer/runtimes/copying.py). `follow_link` copies what a
-        source link points to; `archive` keeps the uid/gid of what is copied.
-        CopyError (a ComposerError) when it cannot."""
-        ...
-
-    def copy_from(
-        self,
-        spec: ProjectSpec,
-        ref: InstanceRef,
-        source: str,
-        destination: str,
-        *,
-        follow_link: bool = False,
-        stdout: BinaryIO | None = None,
-    ) -> None:
-        """`cp SERVICE:SRC DEST`: `source` in the instance to the host path
-        `destination` (`-`: a tar written to `stdout`)."""
+    def files(self, spec: ProjectSpec, ref: InstanceRef) -> InstanceFiles:
+        """The instance's side of the archive API (stat, get a tar, put a tar), over
+        which composer/runtimes/copying.py carries out `cp` with `docker cp`'s rules,
+        the same for every runtime. ComposerError when the instance does not exist."""
         ...

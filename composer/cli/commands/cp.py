@@ -95,6 +95,8 @@ def cp(
         )
     into = bool(to_service)
     service = to_service or from_service
+    from composer.runtimes.copying import copy_into, copy_out
+
     target = load_target(project, runtime, by_name=True)
     backend = make_backend(target)
     try:
@@ -110,25 +112,24 @@ def cp(
                 else:
                     text = f"copy {name}:{source_path} to {destination_path}"
                 events(Event(SERVICE, service, name, text, COPYING))
+                files = backend.files(target.spec, ref)
                 if into:
                     stream = opened()
                     try:
-                        backend.copy_to(
-                            target.spec,
-                            ref,
+                        copy_into(
+                            files,
                             source_path,
                             destination_path,
                             follow_link=follow_link,
-                            archive=archive,
+                            copy_uid_gid=archive,
                             stdin=stream,
                         )
                     finally:
                         if stream is not None and stream is not sys.stdin.buffer:
                             stream.close()
                 else:
-                    backend.copy_from(
-                        target.spec,
-                        ref,
+                    copy_out(
+                        files,
                         source_path,
                         destination_path,
                         follow_link=follow_link,

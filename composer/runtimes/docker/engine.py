@@ -47,6 +47,7 @@ TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing (PEP 781)
 if TYPE_CHECKING:
     from typing import Any
 
+    from composer.runtimes.copying import InstanceFiles
     from composer.runtimes.docker.context import ContainerPlan, InjectedFile
     from composer.runtimes.docker.images import ImageRequest
     from composer.runtimes.docker.listing import ImageSummary
@@ -1253,44 +1254,8 @@ class DockerBackend:
 
     # ------------------------------------------------------------ cp
 
-    def _files(self, spec: ProjectSpec, ref: InstanceRef) -> Any:
+    def files(self, spec: ProjectSpec, ref: InstanceRef) -> InstanceFiles:
         """The container's files for `cp`: the engine's archive API (copying.py)."""
         from composer.runtimes.docker.copying import EngineFiles
 
         return EngineFiles(self.api, str(self._require(spec, ref)["Id"]), self.env)
-
-    def copy_to(
-        self,
-        spec: ProjectSpec,
-        ref: InstanceRef,
-        source: str,
-        destination: str,
-        *,
-        follow_link: bool = False,
-        archive: bool = False,
-        stdin: Any = None,
-    ) -> None:
-        """`cp` into the container, as the reference does it (runtimes/copying.py)."""
-        from composer.runtimes.copying import copy_into
-
-        files = self._files(spec, ref)
-        copy_into(
-            files, source, destination, follow_link=follow_link, copy_uid_gid=archive, stdin=stdin
-        )
-
-    def copy_from(
-        self,
-        spec: ProjectSpec,
-        ref: InstanceRef,
-        source: str,
-        destination: str,
-        *,
-        follow_link: bool = False,
-        stdout: Any = None,
-    ) -> None:
-        """`cp` out of the container."""
-        from composer.runtimes.copying import copy_out
-
-        copy_out(
-            self._files(spec, ref), source, destination, follow_link=follow_link, stdout=stdout
-        )

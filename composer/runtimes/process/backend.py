@@ -27,7 +27,7 @@ import time
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from composer.errors import ComposerError
 from composer.runtimes.base import (
@@ -56,6 +56,9 @@ from composer.runtimes.process.command import (
 )
 from composer.runtimes.process.durations import seconds
 from composer.runtimes.process.health import HealthProber, HealthSpec, parse_healthcheck
+
+if TYPE_CHECKING:
+    from composer.runtimes.copying import InstanceFiles
 from composer.runtimes.process.proxy import PortBinding, TcpProxy, plan_ports, port_environment
 from composer.runtimes.process.restart import Backoff, RestartPolicy, parse_restart
 from composer.runtimes.process.state import (
@@ -837,7 +840,7 @@ class ProcessBackend:
 
     # ------------------------------------------------------------ cp
 
-    def _files(self, spec: ProjectSpec, ref: InstanceRef) -> Any:
+    def files(self, spec: ProjectSpec, ref: InstanceRef) -> InstanceFiles:
         """The instance's files for `cp`: host paths, relative ones against the
         directory it runs (or would run) in."""
         from composer.runtimes.process.copying import HostFiles
@@ -854,42 +857,6 @@ class ProcessBackend:
             services: Mapping[str, Any] = spec.project.get("services") or {}
             workdir = resolve_workdir(spec, services.get(ref.service) or {})
         return HostFiles(ref.name, workdir)
-
-    def copy_to(
-        self,
-        spec: ProjectSpec,
-        ref: InstanceRef,
-        source: str,
-        destination: str,
-        *,
-        follow_link: bool = False,
-        archive: bool = False,
-        stdin: Any = None,
-    ) -> None:
-        """`cp` into the instance (process/copying.py: its paths are this host's)."""
-        from composer.runtimes.copying import copy_into
-
-        files = self._files(spec, ref)
-        copy_into(
-            files, source, destination, follow_link=follow_link, copy_uid_gid=archive, stdin=stdin
-        )
-
-    def copy_from(
-        self,
-        spec: ProjectSpec,
-        ref: InstanceRef,
-        source: str,
-        destination: str,
-        *,
-        follow_link: bool = False,
-        stdout: Any = None,
-    ) -> None:
-        """`cp` out of the instance."""
-        from composer.runtimes.copying import copy_out
-
-        copy_out(
-            self._files(spec, ref), source, destination, follow_link=follow_link, stdout=stdout
-        )
 
 
 def _killpg(pgid: int, sig: signal.Signals) -> None:
