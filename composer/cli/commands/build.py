@@ -8,12 +8,11 @@ skips them. Needs an image runtime (Docker): the process runtime has no images.
 
 from __future__ import annotations
 
-from composer.cli.commands.runtime_common import check_services, load_target
+from composer.cli.commands.runtime_common import check_services, load_target, require_images
 from composer.cli.commands.runtime_common import make_backend as runtime_backend
 from composer.cli.progress import QUIET, open_progress
 from composer.cli.project_args import ProjectArgs
 from composer.cli.spec import FLAG, RUNTIME, Argument, Command, Option
-from composer.errors import ComposerError
 
 
 def build(
@@ -31,12 +30,8 @@ def build(
     from composer.runtimes.docker.images import ImageRequest
 
     backend = runtime_backend(target)
-    if not isinstance(backend, DockerBackend):
-        raise ComposerError(
-            "build needs a Docker engine: the process runtime has no images",
-            code="no-images",
-            hint="start an engine (scripts/docker-engine.sh) or pass --runtime docker",
-        )
+    require_images(backend, "build")
+    assert isinstance(backend, DockerBackend)
     backend.images = ImageRequest(build=True, no_cache=no_cache)
     chosen = names or sorted(target.services())
     buildable = [n for n in chosen if (target.services().get(n) or {}).get("build") is not None]

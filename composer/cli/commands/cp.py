@@ -14,7 +14,12 @@ from __future__ import annotations
 
 import sys
 
-from composer.cli.commands.runtime_common import is_process, load_target, make_backend
+from composer.cli.commands.runtime_common import (
+    close_backend,
+    is_process,
+    load_target,
+    make_backend,
+)
 from composer.cli.progress import open_progress
 from composer.cli.project_args import ProjectArgs
 from composer.cli.spec import FLAG, INT, RUNTIME, Argument, Command, Option
@@ -145,9 +150,7 @@ def cp(
             with open_progress(target.progress, title="Copying") as events:
                 failures = fan_out(refs, copy, parallel)
     finally:
-        close = getattr(backend, "close", None)
-        if close is not None:
-            close()
+        close_backend(backend)
     if failures:
         raise failures[0][1]
     sys.stdout.flush()

@@ -17,6 +17,7 @@ from composer.cli.commands.runtime_common import (
     Target,
     bring_up,
     check_services,
+    close_backend,
     load_target,
     make_backend,
 )
@@ -92,9 +93,7 @@ def run_oneoff(
         cancel.set()
         return 130
     finally:
-        close = getattr(backend, "close", None)
-        if callable(close):
-            close()
+        close_backend(backend)
 
 
 def exec_(

@@ -12,10 +12,15 @@ from __future__ import annotations
 import time
 
 from composer.cli import console
-from composer.cli.commands.runtime_common import load_target, make_backend
+from composer.cli.commands.runtime_common import (
+    close_backend,
+    load_target,
+    make_backend,
+    require_images,
+)
 from composer.cli.project_args import ProjectArgs
 from composer.cli.spec import FLAG, RUNTIME, TEXT, Argument, Command, Option
-from composer.errors import ComposerError, UsageError
+from composer.errors import UsageError
 
 TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing (PEP 781)
 if TYPE_CHECKING:
@@ -63,20 +68,12 @@ def images(
     target = load_target(project, runtime, by_name=True)
     backend = make_backend(target)
     try:
-        listing = getattr(backend, "project_images", None)
-        if not callable(listing):
-            raise ComposerError(
-                "images needs a Docker engine: the process runtime has no images",
-                code="no-images",
-                hint="its services run commands of this host; pass --runtime docker for a "
-                "Docker project's images",
-            )
+        require_images(backend, "images")
+        listing = backend.project_images  # type: ignore[attr-defined]
         # names of no service select nothing, as in the reference
         found: list[ImageSummary] = listing(target.name, list(services or []))
     finally:
-        close = getattr(backend, "close", None)
-        if callable(close):
-            close()
+        close_backend(backend)
     if quiet:
         console.out("".join(f"{ident}\n" for ident in unique_ids(found)))
     elif output_format == "json":

@@ -89,15 +89,14 @@ def ls(
             f'invalid value for --format: "{output_format}"', code="usage", hint="use table or json"
         )
     patterns = parse_filters(list(filters or []))
+    from composer.cli.commands.runtime_common import close_backend
     from composer.runtimes.select import make_backend, resolve_runtime
 
     backend = make_backend(resolve_runtime(runtime))
     try:
         found = backend.projects(all=all_)
     finally:
-        close = getattr(backend, "close", None)
-        if callable(close):
-            close()
+        close_backend(backend)
     for project in found:
         if project.warning:
             console.warn(project.warning)

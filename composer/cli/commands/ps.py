@@ -18,6 +18,7 @@ from composer.cli import console
 from composer.cli.commands.runtime_common import (
     Target,
     check_services,
+    close_backend,
     load_target,
     make_backend,
 )
@@ -160,9 +161,7 @@ def list_rows(
         now = time.time()
         return [row(target, s, now, trunc=not no_trunc) for s in states]
     finally:
-        close = getattr(backend, "close", None)
-        if callable(close):
-            close()
+        close_backend(backend)
 
 
 def table(rows: list[dict[str, Any]]) -> str:

@@ -8,7 +8,7 @@ reference's closing advice to build it). Needs an image runtime (Docker).
 
 from __future__ import annotations
 
-from composer.cli.commands.runtime_common import check_services, load_target
+from composer.cli.commands.runtime_common import check_services, load_target, require_images
 from composer.cli.commands.runtime_common import make_backend as runtime_backend
 from composer.cli.progress import open_progress
 from composer.cli.project_args import ProjectArgs
@@ -40,12 +40,8 @@ def pull(
     from composer.runtimes.docker.images import ImageError, pull_choices
 
     backend = runtime_backend(target)
-    if not isinstance(backend, DockerBackend):
-        raise ComposerError(
-            "pull needs a Docker engine: the process runtime has no images",
-            code="no-images",
-            hint="start an engine (scripts/docker-engine.sh) or pass --runtime docker",
-        )
+    require_images(backend, "pull")
+    assert isinstance(backend, DockerBackend)
     defined = target.services()
     graph = build_graph(dict(target.spec.project), target.name)
     chosen = selected_services(graph, names, no_deps=not include_deps)

@@ -161,6 +161,25 @@ def make_backend(target: Target) -> Backend:
     return make(target.runtime, build=target.build, pull=target.pull, confirm=confirm)
 
 
+def close_backend(backend: Backend) -> None:
+    """Close what the backend holds (engine connections, log threads), when it holds
+    anything: the commands' one way to be done with it."""
+    close = getattr(backend, "close", None)
+    if callable(close):
+        close()
+
+
+def require_images(backend: Backend, command: str) -> None:
+    """`build`, `pull`, `images`: only a runtime with images (Docker) has them; the
+    process runtime's services are this host's commands."""
+    if not backend.capabilities.build:
+        raise ComposerError(
+            f"{command} needs a Docker engine: the process runtime has no images",
+            code="no-images",
+            hint="start an engine (scripts/docker-engine.sh) or pass --runtime docker",
+        )
+
+
 def is_process(target: Target) -> bool:
     return target.runtime == "process"
 

@@ -10,7 +10,7 @@ same columns from /proc for every process of the instance's process group.
 from __future__ import annotations
 
 from composer.cli import console
-from composer.cli.commands.runtime_common import load_target, make_backend
+from composer.cli.commands.runtime_common import close_backend, load_target, make_backend
 from composer.cli.project_args import ProjectArgs
 from composer.cli.spec import RUNTIME, Argument, Command
 from composer.runtimes.base import InstanceProcesses, InstanceRef
@@ -70,9 +70,7 @@ def top(project: ProjectArgs, *, services: list[str] | None, runtime: str | None
         refs = [s.ref for s in running if not wanted or s.ref.service in wanted]
         found = instance_processes(backend, target.spec, refs)
     finally:
-        close = getattr(backend, "close", None)
-        if callable(close):
-            close()
+        close_backend(backend)
     cells = top_table(found)
     if len(cells) > 1:
         from composer.runtimes.psformat import tabulate

@@ -18,6 +18,7 @@ from composer.cli.commands.runtime_common import (
     Target,
     bring_up,
     check_services,
+    close_backend,
     is_process,
     load_target,
     make_backend,
@@ -150,9 +151,7 @@ def run_attached(target: Target, options: UpOptions, attach: Attach) -> int:
         attachment.join(timeout=2.0)
         if server is not None:
             server.close()
-        close = getattr(backend, "close", None)
-        if callable(close):
-            close()
+        close_backend(backend)
 
 
 def _watch_sink(

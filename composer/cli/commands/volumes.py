@@ -10,7 +10,12 @@ mounts), so it lists none.
 from __future__ import annotations
 
 from composer.cli import console
-from composer.cli.commands.runtime_common import check_services, load_target, make_backend
+from composer.cli.commands.runtime_common import (
+    check_services,
+    close_backend,
+    load_target,
+    make_backend,
+)
 from composer.cli.project_args import ProjectArgs
 from composer.cli.spec import FLAG, RUNTIME, TEXT, Argument, Command, Option
 
@@ -55,9 +60,7 @@ def volumes(
         listing = getattr(backend, "project_volumes", None)
         rows: list[dict[str, Any]] = listing(target.name, names) if callable(listing) else []
     finally:
-        close = getattr(backend, "close", None)
-        if callable(close):
-            close()
+        close_backend(backend)
     if quiet:
         console.out("".join(f"{row['Name']}\n" for row in rows))
     elif output_format == "json":
