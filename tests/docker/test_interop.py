@@ -574,7 +574,7 @@ services:
     networks:
       front:
         aliases: [api.front]
-        ipv4_address: 172.31.250.10
+        ipv4_address: 10.231.250.10
       back:
         priority: 10
     environment:
@@ -605,7 +605,7 @@ configs:
 networks:
   front:
     ipam:
-      config: [{{subnet: 172.31.250.0/24}}]
+      config: [{{subnet: 10.231.250.0/24}}]
     labels: {{com.example.net: front}}
   back:
     internal: true
