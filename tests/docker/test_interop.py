@@ -11,6 +11,7 @@ import json
 import os
 import subprocess
 import sys
+import time
 from pathlib import Path
 from typing import Any
 
@@ -1224,4 +1225,54 @@ def test_exec_in_a_missing_replica_says_which(project: Project) -> None:
     theirs, ours = _both(project, "exec", "-T", "--index", "2", "db", "true")
     assert (theirs.returncode, ours.returncode) == (1, 1)
     assert theirs.stderr.strip() in ours.stderr  # service "db" is not running container #2
+    reference(project, "down", "-t", "0")
+
+
+def test_events_as_the_reference(project: Project) -> None:
+    """`events --since/--until` over what Composer did: the reference's JSON lines
+    byte for byte, and its text lines (attributes compared sorted: the reference
+    walks a Go map); one-offs left out. The reference ends an `--until` stream with
+    `EOF` and exit 1; Composer exits 0. Live, `events --json` prints an event as it
+    happens."""
+    project.write(
+        f"services:\n  a:\n    image: {BUSYBOX}\n    command: [sleep, '600']\n    init: true\n"
+    )
+    since = f"{time.time() - 1:.0f}"
+    assert composer_cli(project, "up", "-d").returncode == 0
+    assert composer_cli(project, "stop", "-t", "1").returncode == 0
+    assert composer_cli(project, "run", "--rm", "a", "true").returncode == 0
+    time.sleep(1.1)
+    until = f"{time.time():.0f}"
+    window = ["--since", since, "--until", until]
+    theirs, ours = _both(project, "events", "--json", *window)
+    assert (theirs.returncode, ours.returncode) == (1, 0), ours.stderr
+    actions = [json.loads(line)["action"] for line in ours.stdout.splitlines()]
+    assert actions[:2] == ["create", "start"] and "die" in actions, actions
+    assert ours.stdout == theirs.stdout
+    theirs, ours = _both(project, "events", *window)
+
+    def sorted_attributes(text: str) -> list[str]:
+        lines = []
+        for line in text.splitlines():
+            head, _, attributes = line.partition(" (")
+            parts = sorted(attributes.rstrip(")").split(", ")) if attributes else []
+            lines.append(f"{head} ({', '.join(parts)})" if attributes else line)
+        return lines
+
+    assert sorted_attributes(ours.stdout) == sorted_attributes(theirs.stdout)
+    live = subprocess.Popen(
+        [sys.executable, "-m", "composer", "-p", project.name, "events", "--json"]
+        + ["--runtime", "docker"],
+        cwd=project.root,
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        time.sleep(1.0)  # subscribed
+        reference(project, "start")
+        first = json.loads(live.stdout.readline() if live.stdout else "{}")
+        assert (first["action"], first["service"]) == ("start", "a")
+    finally:
+        live.terminate()
+        live.wait(timeout=10)
     reference(project, "down", "-t", "0")

@@ -798,3 +798,11 @@ def test_logs_since_is_refused_without_timestamps(project: Project) -> None:
     assert done.returncode == 1
     assert "error: the process runtime's logs carry no timestamps" in done.stderr
     assert "Traceback" not in done.stderr
+
+
+def test_events_needs_an_engine(project: Project) -> None:
+    """The process runtime has no event stream: `events` says so, exit 1."""
+    project.write("services:\n  s:\n    image: python\n    command: [sleep, '1']\n")
+    done = project.run("events")
+    assert done.returncode == 1
+    assert done.stderr.startswith("error: events needs a Docker engine"), done.stderr

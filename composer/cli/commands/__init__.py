@@ -32,6 +32,7 @@ MODULES: dict[str, str] = {
     "pause": "composer.cli.commands.lifecycle",
     "unpause": "composer.cli.commands.lifecycle",
     "wait": "composer.cli.commands.lifecycle",
+    "events": "composer.cli.commands.events",
     "exec": "composer.cli.commands.exec_run",
     "run": "composer.cli.commands.exec_run",
     "validate": "composer.cli.commands.validate",

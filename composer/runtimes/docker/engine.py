@@ -620,6 +620,39 @@ class DockerBackend:
             )
         return networks, volumes
 
+    def project_events(
+        self,
+        project: str,
+        services: list[str],
+        *,
+        since: float | None = None,
+        until: float | None = None,
+    ) -> Iterator[dict[str, Any]]:
+        """`composer events`: the engine's events of the project's containers as they
+        come (from `since`; ending at `until`, else when the caller stops), as
+        listing.project_event shapes them."""
+        from composer.runtimes.docker.listing import engine_time, project_event
+
+        window = {
+            key: engine_time(value)
+            for key, value in (("since", since), ("until", until))
+            if value is not None
+        }
+        with self._engine(f'cannot read the events of project "{project}"'):
+            stream = self.api.events(
+                filters={"label": [f"{lb.PROJECT}={project}"]}, decode=True, **window
+            )
+        try:
+            with self._engine(f'cannot read the events of project "{project}"'):
+                for raw in stream:
+                    event = project_event(raw, services)
+                    if event is not None:
+                        yield event
+        finally:
+            close = getattr(stream, "close", None)
+            if callable(close):
+                close()
+
     def project_volumes(self, project: str, services: list[str]) -> list[dict[str, Any]]:
         """`composer volumes`: the volumes labelled with the project, as rows of
         `docker compose volumes --format json` (sorted by name); with `services`,

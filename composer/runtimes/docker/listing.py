@@ -255,3 +255,38 @@ def used_volumes(
         for mount in container.get("Mounts") or []
     }
     return [v for v in volumes if v.get("Name") in mounted]
+
+
+# ---------------------------------------------------------------- events
+
+
+def engine_time(seconds: float) -> str:
+    """Unix seconds as the engine's `since`/`until` read them: `SECONDS.NANOSECONDS`
+    with all nine digits (`1.5` would be read as 1 s and 5 ns)."""
+    whole = int(seconds // 1)
+    return f"{whole}.{round((seconds - whole) * 1e9):09d}"
+
+
+def project_event(raw: Mapping[str, Any], services: list[str]) -> dict[str, Any] | None:
+    """One engine event as the reference's `events` reports it, or None for what it
+    leaves out (not a container's, a one-off's, another service's). Attributes
+    without the `com.docker.compose.` labels; the time in nanoseconds."""
+    if raw.get("Type") != "container":
+        return None
+    actor = raw.get("Actor") or {}
+    attributes: Mapping[str, str] = actor.get("Attributes") or {}
+    if attributes.get(lb.ONEOFF) == "True":
+        return None
+    service = str(attributes.get(lb.SERVICE) or "")
+    if services and service not in services:
+        return None
+    nanos = int(raw.get("timeNano") or 0) or int(raw.get("time") or 0) * 10**9
+    return {
+        "time_ns": nanos,
+        "service": service,
+        "id": str(actor.get("ID") or raw.get("id") or ""),
+        "action": str(raw.get("Action") or raw.get("status") or ""),
+        "attributes": {
+            k: str(v) for k, v in attributes.items() if not k.startswith("com.docker.compose.")
+        },
+    }
