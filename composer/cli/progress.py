@@ -22,7 +22,16 @@ import threading
 import time
 
 from composer.errors import UsageError
-from composer.orchestrator.events import CONTAINER, IMAGE, INFO, NETWORK, SERVICE, VOLUME, WARNING
+from composer.orchestrator.events import (
+    CONTAINER,
+    IMAGE,
+    INFO,
+    NETWORK,
+    SERVICE,
+    STILL_IN_USE,
+    VOLUME,
+    WARNING,
+)
 
 TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing (PEP 781)
 if TYPE_CHECKING:
@@ -210,7 +219,9 @@ class PlainProgress(ProgressSink):
         self.quiet = quiet
 
     def __call__(self, event: Event) -> None:
-        if self.quiet and event.kind not in (WARNING, INFO):
+        # quiet: warnings and notes, and what `down` could not remove (the reference
+        # drops that progress warning too; Composer leaves nothing undone unsaid)
+        if self.quiet and event.kind not in (WARNING, INFO) and event.status != STILL_IN_USE:
             return
         self._send(plain_text(event))
 
@@ -386,7 +397,7 @@ class LiveProgress(ProgressSink):
             icon = _paint(YELLOW, task.spinner(now))
         elif task.status == ERROR:
             icon, status = _paint(RED_BOLD, "✘"), _paint(RED_BOLD, status)
-        elif task.status == WARNING_STATUS:
+        elif task.status in (WARNING_STATUS, STILL_IN_USE):
             icon, status = _paint(YELLOW_BOLD, "!"), _paint(YELLOW_BOLD, status)
         else:
             icon, status = _paint(GREEN, "✔"), _paint(GREEN, status)

@@ -22,6 +22,8 @@ IMAGE = "image"
 # A step about a service itself, named by the service alone (`pull`'s ` web Pulling `);
 # its status is the reference's Text, its detail the reference's StatusText.
 SERVICE = "service"
+# A network or volume `down` could not remove: the reference's progress warning.
+STILL_IN_USE = "Resource is still in use"
 RECREATE = "Recreate"  # its detail is the reason (which fields changed), when the backend knows
 
 

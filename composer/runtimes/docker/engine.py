@@ -578,7 +578,9 @@ class DockerBackend:
                     f"cannot inspect network {name}", self.api.inspect_network, ident, not_found={}
                 )
                 if pause is None or (info.get("Containers") or {}):
-                    self._warn(f"network {name} is still in use; not removed")
+                    from composer.orchestrator.events import NETWORK, STILL_IN_USE
+
+                    self._emit(NETWORK, None, name, STILL_IN_USE)
                     return False
                 time.sleep(pause)
         return False
@@ -601,7 +603,9 @@ class DockerBackend:
             if exc.status == 409 or "in use" in exc.message:
                 if removing is not None:
                     removing()
-                self._warn(f"volume {name} is still in use; not removed")
+                from composer.orchestrator.events import STILL_IN_USE, VOLUME
+
+                self._emit(VOLUME, None, name, STILL_IN_USE)
                 return False
             raise
         if gone is not False and removing is not None:
