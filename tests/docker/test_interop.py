@@ -1315,3 +1315,27 @@ def test_a_network_still_in_use_is_reported_as_the_reference(project: Project) -
             client.remove_container(intruder, force=True)
         client.close()
         reference(project, "down")
+
+
+def test_ps_orphans_false_leaves_out_what_the_file_no_longer_defines(project: Project) -> None:
+    two = f"services:\n  a:\n    image: {BUSYBOX}\n    command: [sleep, '600']\n    init: true\n"
+    two += f"  b:\n    image: {BUSYBOX}\n    command: [sleep, '600']\n    init: true\n"
+    project.write(two)
+    composer_up(project)
+    project.write(two.split("  b:")[0], name="one.yaml")
+    a, b = f"{project.name}-a-1", f"{project.name}-b-1"
+    try:
+        for args, listed in (
+            (["-f", "one.yaml", "ps", "--format", "{{.Name}}"], [a, b]),
+            (["-f", "one.yaml", "ps", "--orphans=false", "--format", "{{.Name}}"], [a]),
+            (["ps", "--orphans=false", "--format", "{{.Name}}"], [a, b]),  # -p alone
+        ):
+            theirs, ours = _both(project, *args)
+            assert ours.returncode == theirs.returncode == 0, (args, ours.stderr)
+            assert ours.stdout == theirs.stdout, args
+            assert ours.stdout.split() == listed, args
+        theirs, ours = _both(project, "ps", "--orphans=nope")
+        assert (theirs.returncode, ours.returncode) == (1, 1)
+        assert theirs.stderr.strip() in ours.stderr
+    finally:
+        reference(project, "down", "-t", "0")

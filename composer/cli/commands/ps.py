@@ -21,6 +21,7 @@ from composer.cli.commands.runtime_common import (
     close_backend,
     load_target,
     make_backend,
+    named_only,
 )
 from composer.cli.project_args import ProjectArgs
 from composer.cli.spec import FLAG, LIST, RUNTIME, TEXT, Argument, Command, Option
@@ -182,6 +183,19 @@ def table(rows: list[dict[str, Any]]) -> str:
     return tabulate(cells, minwidth=10, padding=3)
 
 
+def go_bool(option: str, value: str) -> bool:
+    """A `--flag=VALUE` as Go's strconv.ParseBool reads it, with the reference's error."""
+    if value in ("1", "t", "T", "TRUE", "true", "True"):
+        return True
+    if value in ("0", "f", "F", "FALSE", "false", "False"):
+        return False
+    raise ComposerError(
+        f'invalid argument "{value}" for "{option}" flag: strconv.ParseBool: parsing '
+        f'"{value}": invalid syntax',
+        code="usage",
+    )
+
+
 def filter_states(value: str | None) -> list[str]:
     """`--filter status=X` (the one filter the reference knows), its errors' words."""
     if value is None:
@@ -207,9 +221,11 @@ def ps(
     status: list[str] | None,
     filter_: str | None,
     no_trunc: bool,
+    orphans: str | None,
     runtime: str | None,
 ) -> None:
     status = [*(status or []), *filter_states(filter_)]
+    with_orphans = go_bool("--orphans", orphans) if orphans is not None else True
     output_format = output_format or "table"
     template = None
     if output_format not in FORMATS:
@@ -222,6 +238,10 @@ def ps(
     rows = list_rows(target, names, all=all_ or bool(status), no_trunc=quiet or no_trunc)
     if status:
         rows = [r for r in rows if r["State"] in status]
+    # services the file no longer defines (named without a file: the project is
+    # what its containers say, as the reference's projectOrName)
+    if not with_orphans and target.loaded and not named_only(project):
+        rows = [r for r in rows if r["Service"] in target.services()]
     if quiet:
         console.out("".join(f"{r['ID']}\n" for r in rows))
     elif show_services:
@@ -256,6 +276,12 @@ COMMANDS = (
             Option("status", ("--status",), LIST, "Filter by state (running, exited, ...)"),
             Option("filter_", ("--filter",), TEXT, "Filter by a property: status=STATE"),
             Option("no_trunc", ("--no-trunc",), FLAG, "Don't truncate ids and commands"),
+            Option(
+                "orphans",
+                ("--orphans",),
+                TEXT,
+                "--orphans=false: leave out services the file no longer defines",
+            ),
             RUNTIME,
         ),
     ),
