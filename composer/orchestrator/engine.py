@@ -1115,9 +1115,12 @@ class Orchestrator:
         workdir: str | None = None,
         service_ports: bool = False,
         slug: str | None = None,
+        settings: Mapping[str, Any] | None = None,
     ) -> tuple[ProjectSpec, InstanceRef]:
         """The spec and ref of a `run` instance: the service with the command replaced,
-        no published ports (unless asked), no restart policy, no healthcheck."""
+        no published ports (unless asked), no restart policy, no healthcheck; then
+        `run`'s own settings (oneoff.apply_run_settings: --name, -u, -l, -v, -p,
+        --cap-add, --cap-drop), in long syntax."""
         services: Mapping[str, Any] = spec.project.get("services") or {}
         if service not in services:
             raise UsageError(f'no such service: "{service}"', code="no-such-service")
@@ -1132,6 +1135,11 @@ class Orchestrator:
             config["working_dir"] = workdir
         if not service_ports:
             config.pop("ports", None)
+        config.pop("container_name", None)  # a one-off is named by `run --name` alone
+        if settings:
+            from composer.orchestrator.oneoff import apply_run_settings
+
+            config = apply_run_settings(config, settings)
         config["restart"] = "no"
         config.pop("healthcheck", None)
         deploy = config.get("deploy")
@@ -1159,10 +1167,13 @@ class Orchestrator:
         start_dependencies: bool = True,
         on_line: Callable[[LogLine], None] | None = None,
         cancel: threading.Event | None = None,
+        on_started: Callable[[ProjectSpec, InstanceRef], None] | None = None,
         **overrides: Any,
     ) -> int:
         """`run`: start the dependencies (unless told not to), then one new instance of
-        `service` with `command`; stream its output to `on_line`; its exit code."""
+        `service` with `command`; stream its output to `on_line`; its exit code. With
+        `on_started` (`run -d`) it is called once the instance started, and nothing
+        is waited for (0)."""
         if start_dependencies and not no_deps:
             graph = _build_graph(dict(spec.project), spec.name)
             from composer.graph import descendants
@@ -1177,6 +1188,10 @@ class Orchestrator:
         self._create_ref(oneoff_spec, ref)
         follower: threading.Thread | None = None
         done = threading.Event()
+        if on_started is not None:
+            self._start_ref(oneoff_spec, ref)
+            on_started(oneoff_spec, ref)
+            return 0
         try:
             self._start_ref(oneoff_spec, ref)
             if on_line is not None:

@@ -127,8 +127,11 @@ class Backend(Protocol):
         *,
         environment: Mapping[str, str] | None = None,
         workdir: str | None = None,
+        user: str | None = None,
+        privileged: bool = False,
     ) -> int:
-        """Run `command` in the instance's environment and return its exit code."""
+        """Run `command` in the instance's environment (as `user`, with extended
+        privileges when asked, where the runtime can) and return its exit code."""
         ...
 
     def files(self, spec: ProjectSpec, ref: InstanceRef) -> InstanceFiles:

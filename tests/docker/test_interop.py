@@ -381,13 +381,17 @@ def composer_cli(
     cwd: Path | None = None,
     env: dict[str, str] | None = None,
 ) -> subprocess.CompletedProcess[str]:
-    """`composer [-p NAME] --progress plain ARGS --runtime docker` (`named`: with
+    """`composer [-p NAME] --progress plain ARGS` on the Docker runtime (`named`: with
     `-p`, else the project is named after its folder), in the project's folder."""
-    environ = dict(os.environ, COMPOSER_STATE_DIR=str(project.root / ".state"), **(env or {}))
+    environ = dict(
+        os.environ,
+        COMPOSER_STATE_DIR=str(project.root / ".state"),
+        COMPOSER_RUNTIME="docker",  # (not `--runtime`: exec and run pass what follows on)
+        **(env or {}),
+    )
     options = ["-p", project.name] if named else []
     return subprocess.run(
-        [sys.executable, "-m", "composer", *options, "--progress", "plain", *args]
-        + ["--runtime", "docker"],
+        [sys.executable, "-m", "composer", *options, "--progress", "plain", *args],
         cwd=cwd or project.root,
         env=environ,
         capture_output=True,
@@ -1338,4 +1342,51 @@ def test_ps_orphans_false_leaves_out_what_the_file_no_longer_defines(project: Pr
         assert (theirs.returncode, ours.returncode) == (1, 1)
         assert theirs.stderr.strip() in ours.stderr
     finally:
+        reference(project, "down", "-t", "0")
+
+
+def test_run_and_exec_options_as_the_reference(project: Project) -> None:
+    """`run -d --name -u -l -v -p --cap-add --cap-drop` make the one-off the reference
+    makes (same user, labels, binds, published ports, capabilities; its id printed);
+    `exec -u` runs as that user."""
+    (project.root / "d").mkdir()
+    (project.root / "d" / "f").write_text("hello\n")
+    port = free_port()
+    project.write(
+        f"services:\n  a:\n    image: {BUSYBOX}\n    command: [sleep, '600']\n"
+        f"    init: true\n    cap_drop: [CHOWN]\n    ports: ['{free_port()}:80']\n"
+    )
+    args = ["run", "-d", "-u", "1000:1000", "-l", "x=y", "-v", "./d:/d", "-p", f"{port}:81"]
+    args += ["--cap-add", "CHOWN", "--cap-drop", "NET_RAW"]
+    client = engine_client()
+    seen = {}
+    try:
+        for tool in ("reference", "composer"):
+            name = f"{project.name}-custom-{tool}"
+            if tool == "reference":
+                done = run_reference(
+                    ["-p", project.name, *args, "--name", name, "a"], cwd=project.root
+                )
+            else:
+                done = composer_cli(project, *args, "--name", name, "a")
+            assert done.returncode == 0, (tool, done.stderr)
+            info = client.inspect_container(name)
+            assert done.stdout.strip() == info["Id"], tool
+            host = info["HostConfig"]
+            seen[tool] = (
+                info["Config"]["User"],
+                info["Config"]["Labels"]["x"],
+                host["Binds"],
+                host["PortBindings"],
+                host["CapAdd"],
+                host["CapDrop"],
+            )
+            client.remove_container(name, force=True)
+        assert seen["composer"] == seen["reference"]
+        assert seen["composer"][2] == [f"{project.root}/d:/d:rw"]
+        composer_up(project)
+        theirs, ours = _both(project, "exec", "-T", "-u", "1000:1000", "a", "id", "-u")
+        assert (theirs.stdout, ours.stdout) == ("1000\n", "1000\n"), (theirs.stderr, ours.stderr)
+    finally:
+        client.close()
         reference(project, "down", "-t", "0")

@@ -28,6 +28,12 @@ from composer.errors import UsageError
 from composer.orchestrator.events import UpOptions
 from composer.runtimes.base import InstanceRef
 
+TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing (PEP 781)
+if TYPE_CHECKING:
+    from typing import Any
+
+    from composer.runtimes.base import ProjectSpec
+
 ENV = Option("env", ("--env", "-e"), LIST, "Set environment variables (KEY=VAL)")
 WORKDIR = Option("workdir", ("--workdir", "-w"), TEXT, "Working directory of the command")
 NO_TTY = Option("no_tty", ("--no-TTY", "-T"), FLAG, "Accepted for compatibility (no TTY is used)")
@@ -65,6 +71,9 @@ def run_oneoff(
     environment: dict[str, str],
     workdir: str | None,
     entrypoint: list[str] | None,
+    service_ports: bool = False,
+    settings: dict[str, Any] | None = None,
+    detach: bool = False,
 ) -> int:
     from composer.orchestrator.engine import Orchestrator
 
@@ -75,6 +84,13 @@ def run_oneoff(
     orchestrator = Orchestrator(backend, PlainProgress(quiet=True))
     printer = LogPrinter(prefix=False, color=False)
     cancel = threading.Event()
+
+    def started(spec: ProjectSpec, ref: InstanceRef) -> None:
+        """`run -d`: the container's id (the instance's name on a runtime without ids)."""
+        identify = getattr(backend, "container_id", None)
+        sys.stdout.write(f"{identify(spec, ref) if callable(identify) else ref.name}\n")
+        sys.stdout.flush()
+
     try:
         return orchestrator.run_oneoff(
             target.spec,
@@ -88,6 +104,9 @@ def run_oneoff(
             environment=environment,
             workdir=workdir,
             entrypoint=entrypoint,
+            service_ports=service_ports,
+            settings=settings,
+            on_started=started if detach else None,
         )
     except KeyboardInterrupt:
         cancel.set()
@@ -105,6 +124,8 @@ def exec_(
     env: list[str] | None,
     workdir: str | None,
     no_tty: bool,
+    user: str | None,
+    privileged: bool,
     runtime: str | None,
 ) -> int:
     target = load_target(project, runtime, by_name=True)
@@ -113,8 +134,60 @@ def exec_(
     ref = InstanceRef(target.name, service, index)
     sys.stdout.flush()
     return backend.exec(
-        target.spec, ref, list(command), environment=parse_env(env or []), workdir=workdir
+        target.spec,
+        ref,
+        list(command),
+        environment=parse_env(env or []),
+        workdir=workdir,
+        user=user,
+        privileged=privileged,
     )
+
+
+def run_settings(
+    working_dir: str,
+    *,
+    name: str | None,
+    user: str | None,
+    labels: list[str],
+    volumes: list[str],
+    publish: list[str],
+    cap_add: list[str],
+    cap_drop: list[str],
+) -> dict[str, Any]:
+    """`run`'s options as service settings in long syntax (orchestrator/oneoff.py):
+    `-v`/`-p` read by the loader's own short-syntax readers, a relative bind source
+    taken against the project directory, as the file's own are."""
+    from composer.errors import ComposerError
+    from composer.loader.units import parse_port, parse_volume
+
+    mounts = []
+    for text in volumes:
+        try:
+            mount = parse_volume(text)
+        except ComposerError as exc:
+            raise UsageError(f"invalid --volume {text!r}: {exc.message}", code="usage") from None
+        source = str(mount.get("source") or "")
+        if mount.get("type") == "bind" and source and not os.path.isabs(source):
+            mount["source"] = os.path.normpath(os.path.join(working_dir, source))
+        mounts.append(mount)
+    ports = []
+    for text in publish:
+        try:
+            ports.extend(parse_port(text))
+        except ComposerError as exc:
+            raise UsageError(f"invalid --publish {text!r}: {exc.message}", code="usage") from None
+    return {
+        "container_name": name,
+        "user": user,
+        "labels": dict(
+            (key, value) for key, _, value in (label.partition("=") for label in labels)
+        ),
+        "volumes": mounts,
+        "ports": ports,
+        "cap_add": cap_add,
+        "cap_drop": cap_drop,
+    }
 
 
 def run(
@@ -128,10 +201,35 @@ def run(
     workdir: str | None,
     entrypoint: str | None,
     no_tty: bool,
+    name: str | None,
+    user: str | None,
+    label: list[str] | None,
+    volume: list[str] | None,
+    publish: list[str] | None,
+    service_ports: bool,
+    cap_add: list[str] | None,
+    cap_drop: list[str] | None,
+    detach: bool,
     runtime: str | None,
 ) -> int:
+    if detach and rm:
+        raise UsageError(
+            "--rm cannot be combined with --detach here",
+            code="usage",
+            hint="run it detached and remove it later (composer rm, or down)",
+        )
     target = load_target(project, runtime, services=[service])
     check_services(target, [service])
+    settings = run_settings(
+        target.spec.working_dir,
+        name=name,
+        user=user,
+        labels=list(label or []),
+        volumes=list(volume or []),
+        publish=list(publish or []),
+        cap_add=list(cap_add or []),
+        cap_drop=list(cap_drop or []),
+    )
     return run_oneoff(
         target,
         service,
@@ -141,6 +239,9 @@ def run(
         environment=parse_env(env or []),
         workdir=workdir,
         entrypoint=entrypoint.split() if entrypoint else None,
+        service_ports=service_ports,
+        settings=settings,
+        detach=detach,
     )
 
 
@@ -155,6 +256,8 @@ COMMANDS = (
             ENV,
             WORKDIR,
             NO_TTY,
+            Option("user", ("--user", "-u"), TEXT, "Run the command as this user"),
+            Option("privileged", ("--privileged",), FLAG, "Give extended privileges"),
             RUNTIME,
         ),
         interspersed=False,
@@ -166,11 +269,25 @@ COMMANDS = (
         arguments=(SERVICE, Argument("command", "Command and arguments (default: the service's)")),
         options=(
             Option("rm", ("--rm",), FLAG, "Remove the instance when it exits"),
+            Option("detach", ("--detach", "-d"), FLAG, "Run in the background, print its id"),
             Option("no_deps", ("--no-deps",), FLAG, "Don't start linked services"),
             ENV,
             WORKDIR,
             Option("entrypoint", ("--entrypoint",), TEXT, "Override the entrypoint"),
             NO_TTY,
+            Option("name", ("--name",), TEXT, "Name the one-off container"),
+            Option("user", ("--user", "-u"), TEXT, "Run as this user (name or uid[:gid])"),
+            Option("label", ("--label", "-l"), LIST, "Add a label (KEY=VALUE)"),
+            Option("volume", ("--volume", "-v"), LIST, "Bind or mount a volume (short syntax)"),
+            Option("publish", ("--publish", "-p"), LIST, "Publish a port (short syntax)"),
+            Option(
+                "service_ports",
+                ("--service-ports",),
+                FLAG,
+                "Publish the service's ports (left out by default)",
+            ),
+            Option("cap_add", ("--cap-add",), LIST, "Add a Linux capability"),
+            Option("cap_drop", ("--cap-drop",), LIST, "Drop a Linux capability"),
             RUNTIME,
         ),
         interspersed=False,

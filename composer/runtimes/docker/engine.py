@@ -1291,6 +1291,10 @@ class DockerBackend:
 
     # ------------------------------------------------------------ cp
 
+    def container_id(self, spec: ProjectSpec, ref: InstanceRef) -> str:
+        """The container's id (what `run -d` prints, as the reference)."""
+        return str(self._require(spec, ref)["Id"])
+
     def files(self, spec: ProjectSpec, ref: InstanceRef) -> InstanceFiles:
         """The container's files for `cp`: the engine's archive API (copying.py)."""
         from composer.runtimes.docker.copying import EngineFiles

@@ -63,9 +63,11 @@ def image_of(spec: ProjectSpec, service: str) -> str:
 
 
 def container_name(spec: ProjectSpec | None, ref: InstanceRef) -> str:
-    """`container_name:` when the service sets one (not for one-offs), else
-    `<project>-<service>-<n>` / `<project>-<service>-run-<slug>`."""
-    if spec is not None and not ref.oneoff:
+    """`container_name:` when the service sets one, else `<project>-<service>-<n>` /
+    `<project>-<service>-run-<slug>`. A one-off's spec has the service's own name
+    taken out and `run --name` put in (Orchestrator.prepare_oneoff), as the
+    reference's applyRunOptions does."""
+    if spec is not None:
         services: Mapping[str, Any] = spec.project.get("services") or {}
         custom = (services.get(ref.service) or {}).get("container_name")
         if custom:

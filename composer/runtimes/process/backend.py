@@ -799,10 +799,20 @@ class ProcessBackend:
         *,
         environment: Mapping[str, str] | None = None,
         workdir: str | None = None,
+        user: str | None = None,
+        privileged: bool = False,
         output: Callable[[str, bytes], None] | None = None,
     ) -> int:
         """Run `command` with the instance's environment and directory; its exit code.
-        The output goes to `output(stream, data)` when given, else to our own."""
+        The output goes to `output(stream, data)` when given, else to our own. It runs
+        as this user (another `user` is refused: no switching users here); there is
+        nothing to make more privileged than a host process already is."""
+        if user and user not in _this_user():
+            raise ComposerError(
+                f"the process runtime runs commands as this user: cannot exec as {user!r}",
+                code="process-user",
+                hint="leave out --user, or use the Docker runtime",
+            )
         current = self.inspect(spec, ref)
         if current is None or not current.running:
             raise ComposerError(
@@ -857,6 +867,18 @@ class ProcessBackend:
             services: Mapping[str, Any] = spec.project.get("services") or {}
             workdir = resolve_workdir(spec, services.get(ref.service) or {})
         return HostFiles(ref.name, workdir)
+
+
+def _this_user() -> set[str]:
+    """The ways `--user` may name the user Composer runs as (name, uid, uid:gid)."""
+    import pwd
+
+    uid, gid = os.getuid(), os.getgid()
+    names = {str(uid), f"{uid}:{gid}"}
+    with contextlib.suppress(KeyError):
+        name = pwd.getpwuid(uid).pw_name
+        names |= {name, f"{name}:{gid}"}
+    return names
 
 
 def _killpg(pgid: int, sig: signal.Signals) -> None:

@@ -1,0 +1,38 @@
+"""What `run`'s options change in the service a one-off is made from, as the
+reference's applyRunOptions does: `--name` names the container, `-u` sets the user,
+`-l` adds labels, `-v` and `-p` add mounts and published ports, `--cap-add` and
+`--cap-drop` add capabilities and take them out of the other list.
+
+Pure: the settings arrive in long syntax (the CLI parses `-v`/`-p` with the loader's
+own short-syntax readers), and the service mapping is copied, never changed.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+
+def apply_run_settings(service: Mapping[str, Any], settings: Mapping[str, Any]) -> dict[str, Any]:
+    """The service with `settings` (keys: container_name, user, labels, volumes,
+    ports, cap_add, cap_drop) applied."""
+    config = dict(service)
+    for key in ("container_name", "user"):
+        if settings.get(key):
+            config[key] = settings[key]
+    if settings.get("labels"):
+        config["labels"] = {**(config.get("labels") or {}), **settings["labels"]}
+    for key in ("volumes", "ports"):
+        if settings.get(key):
+            config[key] = [*(config.get(key) or []), *settings[key]]
+    added, dropped = list(settings.get("cap_add") or []), list(settings.get("cap_drop") or [])
+    if added:
+        config["cap_add"] = [*(config.get("cap_add") or []), *added]
+        config["cap_drop"] = [c for c in config.get("cap_drop") or [] if c not in added]
+    if dropped:
+        config["cap_drop"] = [*(config.get("cap_drop") or []), *dropped]
+        config["cap_add"] = [c for c in config.get("cap_add") or [] if c not in dropped]
+    for key in ("cap_add", "cap_drop"):
+        if key in config and not config[key]:
+            del config[key]
+    return config
