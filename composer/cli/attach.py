@@ -12,10 +12,13 @@ from __future__ import annotations
 
 import contextlib
 import threading
+import time
+from collections.abc import Iterator
 
 from composer.cli.commands.runtime_common import LogPrinter, display_name
+from composer.errors import ComposerError
 from composer.orchestrator.events import CONTAINER, Event, EventSink
-from composer.runtimes.base import InstanceRef
+from composer.runtimes.base import InstanceRef, LogLine
 
 TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing (PEP 781)
 if TYPE_CHECKING:
@@ -37,17 +40,20 @@ class Attachment:
         logs: LogPrinter,
         progress: EventSink,
         services: set[str],
+        excluded: set[str] | None = None,
     ) -> None:
         self.backend = backend
         self.spec = spec
         self.logs = logs
         self.progress = progress
-        self.services = services  # named services (none: all) whose output is shown
+        self.services = services  # services (none: all) whose output is shown
+        self.excluded = excluded or set()  # `up --no-attach`
         self.begun = False
         self.refs: list[InstanceRef] = []
         self._by_name: dict[str, InstanceRef] = {}
         self._threads: dict[InstanceRef, threading.Thread] = {}
         self._followed: set[InstanceRef] = set()
+        self._starting: dict[InstanceRef, float] = {}  # when each start began
         self._lock = threading.Lock()
 
     def begin(self, refs: list[InstanceRef]) -> None:
@@ -57,7 +63,12 @@ class Attachment:
             if self.begun:
                 return
             self.begun = True
-            self.refs = [r for r in refs if not self.services or r.service in self.services]
+            self.refs = [
+                r
+                for r in refs
+                if (not self.services or r.service in self.services)
+                and r.service not in self.excluded
+            ]
             self._by_name = {r.name: r for r in self.refs}
         close = getattr(self.progress, "close", None)
         if callable(close):
@@ -73,21 +84,38 @@ class Attachment:
             self.progress(event)
             return
         ref = self._by_name.get(event.instance or "")
-        if ref is not None and event.status in ("Started", "Running"):
-            self.follow(ref, new_only=event.status == "Running")
+        if ref is not None and event.status == "Starting":
+            self._starting[ref] = time.time()
+        elif ref is not None and event.status in ("Started", "Running"):
+            self.follow(ref, new_only=event.status == "Running", since=self._starting.get(ref))
 
-    def follow(self, ref: InstanceRef, *, new_only: bool = False) -> None:
+    def follow(
+        self, ref: InstanceRef, *, new_only: bool = False, since: float | None = None
+    ) -> None:
         """Print the instance's lines as they come (`new_only`: not what it said
-        before), on a thread of its own, once per instance."""
+        before; `since`: what it said from its start on, not what an earlier run of
+        it said), on a thread of its own, once per instance."""
         with self._lock:
             if ref in self._followed:
                 return
             self._followed.add(ref)
 
+        def lines() -> Iterator[LogLine]:
+            tail = 0 if new_only else None
+            if since is not None:
+                try:
+                    yield from self.backend.logs(
+                        self.spec, [ref], follow=True, tail=tail, since=since
+                    )
+                    return
+                except ComposerError as exc:  # logs without times (the process runtime)
+                    if exc.code != "process-log-times":
+                        raise
+            yield from self.backend.logs(self.spec, [ref], follow=True, tail=tail)
+
         def pump() -> None:
             with contextlib.suppress(Exception):  # the stream ends with the instance
-                tail = 0 if new_only else None
-                for line in self.backend.logs(self.spec, [ref], follow=True, tail=tail):
+                for line in lines():
                     self.logs.line(line)
 
         thread = threading.Thread(target=pump, name=f"composer-logs-{ref.name}", daemon=True)
@@ -99,6 +127,10 @@ class Attachment:
         the process project's owner, and `begin` came after it)."""
         for ref in self.refs:
             self.follow(ref)
+
+    def attached(self, name: str) -> bool:
+        """Whether the instance (by container name) is one whose output is shown."""
+        return name in self._by_name
 
     def drain(self, name: str, timeout: float = 2.0) -> None:
         """Wait (a little) for an exited instance's last lines, so that they come

@@ -85,7 +85,7 @@ def _exec_options(
     for key, value in (("user", hook.get("user")), ("privileged", bool(hook.get("privileged")))):
         if not value:
             continue
-        if accepts_keyword(backend.exec, key):
+        if backend.capabilities.switch_user and accepts_keyword(backend.exec, key):
             options[key] = value
         else:
             warn(f"{where}: the {backend.name} runtime cannot set {key}; the hook runs without it")

@@ -188,6 +188,8 @@ class Capabilities(NamedTuple):
     # True when the backend itself runs healthchecks and restart policies
     # (Docker does; the process runtime does it in its supervisor).
     supervises: bool = True
+    # True when exec can run as another user, with extended privileges (Docker).
+    switch_user: bool = False
 
 
 class ProjectSpec(Record):

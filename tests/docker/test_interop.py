@@ -1390,3 +1390,43 @@ def test_run_and_exec_options_as_the_reference(project: Project) -> None:
     finally:
         client.close()
         reference(project, "down", "-t", "0")
+
+
+ATTACH_FILE = f"""
+services:
+  db:
+    image: {BUSYBOX}
+    command: ["sh", "-c", "echo db; sleep 1"]
+  web:
+    image: {BUSYBOX}
+    command: ["sh", "-c", "sleep 0.3; echo web"]
+    depends_on: [db]
+"""
+
+
+def test_up_attaches_to_what_it_is_told_as_the_reference(project: Project) -> None:
+    """`up web` shows web's logs only, `--attach-dependencies` its dependencies' too,
+    `--no-attach db` all but db's, `--attach db` db's only; and `-d` with `--attach`
+    is the reference's usage error."""
+    project.write(ATTACH_FILE)
+
+    def shown(stdout: str) -> list[str]:
+        return sorted(line for line in stdout.replace("\x1b[K", "").splitlines() if line)
+
+    for args in (
+        ["web"],
+        ["--attach-dependencies", "web"],
+        ["--no-attach", "db"],
+        ["--attach", "db"],
+    ):
+        theirs = run_reference(["-p", project.name, "up", "--no-color", *args], cwd=project.root)
+        reference(project, "down", "-t", "0")
+        ours = composer_cli(project, "up", "--no-color", *args)
+        reference(project, "down", "-t", "0")
+        assert (theirs.returncode, ours.returncode) == (0, 0), (args, ours.stderr)
+        assert shown(ours.stdout) == shown(theirs.stdout), args
+    theirs, ours = _both(project, "up", "-d", "--attach", "db")
+    assert theirs.returncode != 0 and ours.returncode != 0
+    # (the reference's words also name its --watch, which Composer does not have)
+    assert "--detach cannot be combined with" in theirs.stderr
+    assert "--detach cannot be combined with" in ours.stderr

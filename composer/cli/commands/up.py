@@ -34,7 +34,7 @@ from composer.orchestrator.events import CONTAINER, Event, EventSink, UpOptions,
 
 TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing (PEP 781)
 if TYPE_CHECKING:
-    pass
+    from composer.cli.attach import Attachment
 
 DETACH_CONFLICT = (
     "--detach cannot be combined with --abort-on-container-exit, "
@@ -79,7 +79,11 @@ class Attach:
         color: bool | None,
         timestamps: bool,
         timeout: float | None,
+        attach_to: set[str] | None = None,
+        not_attached: set[str] | None = None,
     ) -> None:
+        self.attach_to = attach_to or set()  # services whose logs are shown (none: all)
+        self.not_attached = not_attached or set()  # `--no-attach`
         self.abort_on_exit = abort_on_exit
         self.abort_on_failure = abort_on_failure
         self.exit_code_from = exit_code_from
@@ -96,7 +100,9 @@ def run_attached(target: Target, options: UpOptions, attach: Attach) -> int:
 
     progress = open_progress(target.progress)
     backend = make_backend(target)
-    attachment = Attachment(backend, target.spec, attach.logs, progress, set(options.services))
+    attachment = Attachment(
+        backend, target.spec, attach.logs, progress, attach.attach_to, attach.not_attached
+    )
     orchestrator = Orchestrator(backend, attachment.sink)
     cancel = threading.Event()
     server = None
@@ -124,11 +130,15 @@ def run_attached(target: Target, options: UpOptions, attach: Attach) -> int:
                     attachment.follow_all()
             attachment.begin(refs)  # (nothing to start: not called by `up`)
             watcher = Orchestrator(
-                backend, _watch_sink(target.name, attach.logs, progress, attachment.drain)
+                backend, _watch_sink(target.name, attach.logs, progress, attachment)
             )
+            # awaited: the named services' instances (all without names); their
+            # dependencies' logs may show (--attach-dependencies), as the reference
+            named = set(options.services)
+            awaited = [r for r in refs if not named or r.service in named]
             return watcher.watch(
                 target.spec,
-                attachment.refs,
+                awaited,
                 abort_on_exit=attach.abort_on_exit,
                 abort_on_failure=attach.abort_on_failure,
                 exit_code_from=attach.exit_code_from,
@@ -155,17 +165,19 @@ def run_attached(target: Target, options: UpOptions, attach: Attach) -> int:
 
 
 def _watch_sink(
-    project: str, logs: LogPrinter, events: EventSink, drain: Callable[[str], None]
+    project: str, logs: LogPrinter, events: EventSink, attachment: Attachment
 ) -> Callable[[Event], None]:
-    """Exits as `web-1 exited with code 0` lines (like the logs), after the
-    instance's last lines (`drain`); the rest as progress."""
+    """Exits of attached instances as `web-1 exited with code 0` lines (like the
+    logs), after the instance's last lines; the rest as progress."""
     prefix = f"{project}-"
 
     def sink(event: Event) -> None:
         if event.kind == CONTAINER and event.status == "Exited" and event.instance:
             name = event.instance
+            if not attachment.attached(name):
+                return
             if "restarting" not in event.detail:
-                drain(name)
+                attachment.drain(name)
             logs.status(name[len(prefix) :] if name.startswith(prefix) else name, event.detail)
             return
         events(event)
@@ -218,6 +230,9 @@ def up(
     no_log_prefix: bool,
     no_color: bool,
     timestamps: bool,
+    attach: list[str] | None,
+    no_attach: list[str] | None,
+    attach_dependencies: bool,
     runtime: str | None,
     assume_yes: bool,
 ) -> int:
@@ -226,7 +241,8 @@ def up(
         abort_on_container_exit = True
     if wait:
         detach = True
-    if detach and (abort_on_container_exit or abort_on_container_failure):
+    attaching = abort_on_container_exit or abort_on_container_failure or attach
+    if detach and (attaching or attach_dependencies):
         raise UsageError(DETACH_CONFLICT, code="usage")
     if force_recreate and no_recreate:
         raise UsageError("--force-recreate and --no-recreate are incompatible", code="usage")
@@ -270,6 +286,10 @@ def up(
             color=False if no_color else None,
             timestamps=timestamps,
             timeout=options.timeout,
+            # the named services' logs, theirs and their dependencies' with
+            # --attach-dependencies, or those of --attach, as the reference
+            attach_to=set(attach or ([] if attach_dependencies else names)),
+            not_attached=set(no_attach or []),
         ),
     )
 
@@ -387,6 +407,14 @@ COMMANDS = (
             Option("no_log_prefix", ("--no-log-prefix",), FLAG, "Don't print prefix in logs"),
             Option("no_color", ("--no-color",), FLAG, "Monochrome output"),
             Option("timestamps", ("--timestamps",), FLAG, "Show timestamps"),
+            Option("attach", ("--attach",), LIST, "Show the logs of this service (repeatable)"),
+            Option("no_attach", ("--no-attach",), LIST, "Don't show the logs of this service"),
+            Option(
+                "attach_dependencies",
+                ("--attach-dependencies",),
+                FLAG,
+                "Show the logs of the named services' dependencies too",
+            ),
             RUNTIME,
         ),
     ),

@@ -138,7 +138,9 @@ class DockerBackend:
     """Service instances as containers on a Docker engine, shared with `docker compose`."""
 
     name = "docker"
-    capabilities = Capabilities(networks=True, volumes=True, build=True, supervises=True)
+    capabilities = Capabilities(
+        networks=True, volumes=True, build=True, supervises=True, switch_user=True
+    )
     # Instances the orchestrator may handle at once: each step waits on the engine's
     # API, not on this process, and the reference bounds nothing by default.
     parallelism = 32
