@@ -75,6 +75,7 @@ class _Run:
         self.plan = plan
         self.cancel = cancel or threading.Event()
         self.forced = forced  # --force-recreate: recreated whether changed or not
+        self.forced_dependencies: set[str] = set()  # --always-recreate-deps
         self.new_image: set[InstanceRef] = set()  # recreated only for a new image
         self.failed: dict[str, str] = {}
         self.recreated: set[str] = set()
@@ -386,7 +387,11 @@ class Orchestrator:
             self._stop_ref(spec, ref, timeout)
             self._remove_ref(spec, ref)
         for ref in act.recreate:
-            reason = why.get(ref) or self._recreate_reason(spec, ref, run.forced, run.new_image)
+            reason = why.get(ref) or (
+                "--always-recreate-deps"
+                if service in run.forced_dependencies
+                else self._recreate_reason(spec, ref, run.forced, run.new_image)
+            )
             self._container(ref, RECREATE, reason)
             self._hooks(spec, ref, hooks.PRE_STOP)
             self.backend.stop(spec, ref, timeout)
@@ -525,6 +530,7 @@ class Orchestrator:
                     scale=options.scale,
                     force_recreate=options.force_recreate,
                     no_recreate=options.no_recreate,
+                    recreate_dependencies=options.always_recreate_deps,
                     hash_of=self._hash_for(spec),
                 )
 
@@ -539,6 +545,8 @@ class Orchestrator:
             new_image = [] if options.no_recreate else recreate_for_images(plan, existing, images)
             run = _Run(plan, cancel, forced=options.force_recreate)
             run.new_image.update(new_image)
+            if options.always_recreate_deps and options.services:
+                run.forced_dependencies = set(plan.selected) - set(options.services)
             self._levels(spec, run, options.timeout, start=not options.no_start, on_start=on_start)
             started = time.monotonic()
             refs = [ref for name in sorted(plan.selected) for ref in run.refs(name)]

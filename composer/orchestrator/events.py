@@ -66,6 +66,7 @@ class UpOptions(NamedTuple):
     remove_orphans: bool = False
     timeout: float | None = None  # stop timeout when recreating or scaling down
     no_start: bool = False  # create (and recreate) only: `create`, `up --no-start`
+    always_recreate_deps: bool = False  # the named services' dependencies recreated
 
     def to_dict(self) -> dict[str, Any]:
         data = self._asdict()

@@ -149,13 +149,15 @@ def plan_up(
     scale: Mapping[str, int] | None = None,
     force_recreate: bool = False,
     no_recreate: bool = False,
+    recreate_dependencies: bool = False,
     hash_of: HashOf = default_hash,
 ) -> UpPlan:
     """Decide, per selected service, which instances to keep/start/recreate/create/remove.
 
     Instances are matched by index; a config hash that differs from the recorded one
     means recreate (unknown hashes never force a recreate; `no_recreate` never
-    recreates what exists). One-off instances are ignored.
+    recreates what exists; `recreate_dependencies`, `--always-recreate-deps`, forces
+    it for the dependencies of the named services). One-off instances are ignored.
     """
     from composer.graph import build_graph
 
@@ -164,6 +166,7 @@ def plan_up(
     for name in scale:
         if name not in graph:
             raise UsageError(f'no such service: "{name}"', code="no-such-service")
+    named = set(services)
     selected = selected_services(graph, services, no_deps=no_deps)
     # The graph carries what the decisions need (names, replicas); the canonical
     # dicts give the config hash. No model binding here: pydantic's import would
@@ -187,13 +190,14 @@ def plan_up(
         # hashed only when something exists to compare with (the first `up` of a
         # project hashes each service once, when its containers are made)
         wanted_hash = hash_of(name, service_map[name]) if current else None
+        forced = force_recreate or (recreate_dependencies and bool(named) and name not in named)
         for index in range(1, count + 1):
             ref = InstanceRef(project_name, name, index)
             state = current.get(index)
             if state is None:
                 act.create.append(ref)
             elif not no_recreate and (
-                force_recreate
+                forced
                 or (
                     wanted_hash is not None
                     and state.config_hash is not None

@@ -734,3 +734,20 @@ def test_no_start_creates_without_starting_and_reports_what_runs(
     assert f"{project_name}-web-1:Recreated" in events.statuses()
     states = {s.ref.service: s.status for s in backend.instances(project_name)}
     assert states == {"db": RUNNING, "web": CREATED}
+
+
+def test_always_recreate_deps_recreates_the_named_services_dependencies() -> None:
+    project = {
+        "name": "p",
+        "services": {
+            "db": {"image": "x"},
+            "web": {"image": "x", "depends_on": {"db": {"condition": "service_started"}}},
+        },
+    }
+    existing = [state("p", "db"), state("p", "web")]
+    plan = plan_up("p", project, existing, services=["web"], recreate_dependencies=True)
+    assert plan.actions["db"].recreate == [InstanceRef("p", "db", 1)]
+    assert plan.actions["web"].keep == [InstanceRef("p", "web", 1)]
+    # without named services nothing is a dependency of them (as in the reference)
+    plan = plan_up("p", project, existing, recreate_dependencies=True)
+    assert plan.actions["db"].recreate == [] and plan.actions["db"].keep

@@ -233,6 +233,7 @@ def up(
     attach: list[str] | None,
     no_attach: list[str] | None,
     attach_dependencies: bool,
+    always_recreate_deps: bool,
     runtime: str | None,
     assume_yes: bool,
 ) -> int:
@@ -246,6 +247,8 @@ def up(
         raise UsageError(DETACH_CONFLICT, code="usage")
     if force_recreate and no_recreate:
         raise UsageError("--force-recreate and --no-recreate are incompatible", code="usage")
+    if always_recreate_deps and no_recreate:
+        raise UsageError("--always-recreate-deps and --no-recreate are incompatible", code="usage")
     target = image_target(
         project,
         runtime,
@@ -268,6 +271,7 @@ def up(
         remove_orphans=remove_orphans,
         timeout=float(timeout) if timeout is not None else None,
         no_start=no_start,
+        always_recreate_deps=always_recreate_deps,
     )
     if no_start:  # nothing runs, so nothing to attach to or wait for (as the reference)
         create_only(target, options)
@@ -401,6 +405,12 @@ COMMANDS = (
             ),
             Option("no_deps", ("--no-deps",), FLAG, "Don't start linked services"),
             Option("no_start", ("--no-start",), FLAG, "Create the services without starting them"),
+            Option(
+                "always_recreate_deps",
+                ("--always-recreate-deps",),
+                FLAG,
+                "Recreate the named services' dependencies",
+            ),
             ASSUME_YES,
             *CONVERGE_OPTIONS,
             TIMEOUT,
