@@ -234,9 +234,12 @@ def up(
     no_attach: list[str] | None,
     attach_dependencies: bool,
     always_recreate_deps: bool,
+    quiet_pull: bool,
     runtime: str | None,
     assume_yes: bool,
 ) -> int:
+    """`quiet_pull` leaves out layer progress, which Composer never shows: the
+    reference's `--quiet-pull` still prints the ` web Pulling ` lines, as Composer."""
     names = list(services or [])
     if exit_code_from and not abort_on_container_failure:
         abort_on_container_exit = True
@@ -405,6 +408,7 @@ COMMANDS = (
             ),
             Option("no_deps", ("--no-deps",), FLAG, "Don't start linked services"),
             Option("no_start", ("--no-start",), FLAG, "Create the services without starting them"),
+            Option("quiet_pull", ("--quiet-pull",), FLAG, "Pull without layer progress"),
             Option(
                 "always_recreate_deps",
                 ("--always-recreate-deps",),
