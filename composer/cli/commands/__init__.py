@@ -19,6 +19,7 @@ MODULES: dict[str, str] = {
     "ps": "composer.cli.commands.ps",
     "ls": "composer.cli.commands.ls",
     "top": "composer.cli.commands.top",
+    "stats": "composer.cli.commands.stats",
     "images": "composer.cli.commands.images",
     "volumes": "composer.cli.commands.volumes",
     "logs": "composer.cli.commands.logs",

@@ -1169,6 +1169,41 @@ class DockerBackend:
         made = [image_summary(c, infos[str(c.get("Image") or "")]) for c in found]
         return sorted(made, key=lambda image: image.container)
 
+    def project_stats(
+        self, project: str, service: str | None = None, *, all: bool = False, trunc: bool = True
+    ) -> list[dict[str, str]]:
+        """`stats --no-stream`: one sample of each container of the project (one-offs
+        too; stopped ones with `all`, as zeros), rows as the Docker CLI formats them,
+        in the engine's listing order (newest first) as the reference prints them.
+        The engine takes two readings about a second apart for the CPU delta, so the
+        containers are asked in parallel; one removed meanwhile is left out."""
+        from composer.orchestrator.fanout import fan_out
+        from composer.runtimes.docker.stats import stats_row
+
+        selector = lb.project_filter(project)
+        if service is not None:
+            selector["label"].append(f"{lb.SERVICE}={service}")
+        with self._engine(f'cannot list the containers of project "{project}"'):
+            found = self.api.containers(all=all, filters=selector)
+        ids = [str(c["Id"]) for c in found]
+        samples: dict[str, dict[str, Any]] = {}
+
+        def sample(ident: str) -> None:
+            got = self._call(
+                f"cannot read the stats of container {ident[:12]}",
+                self.api.stats,
+                ident,
+                stream=False,
+                not_found=None,
+            )
+            if got is not None:
+                samples[ident] = got
+
+        failures = fan_out(ids, sample, 16)
+        if failures:
+            raise failures[0][1]
+        return [stats_row(i, samples[i], trunc=trunc) for i in ids if i in samples]
+
     # ------------------------------------------------------------ recreate reasons
 
     def changed_fields(self, spec: ProjectSpec, ref: InstanceRef) -> list[str] | None:

@@ -737,6 +737,21 @@ class ProcessBackend:
         rows = process_rows(record.pgid, record.start_ticks)
         return InstanceProcesses(ref.name, list(TITLES), rows) if rows else None
 
+    def project_stats(
+        self, project: str, service: str | None = None, *, all: bool = False, trunc: bool = True
+    ) -> list[dict[str, str]]:
+        """`stats --no-stream`: each instance's process group read from /proc
+        (process/stats.py), in the Docker CLI's forms; stopped ones with `all`."""
+        from composer.runtimes.process.stats import project_stats
+
+        found = [(r, self._observe(r).running) for r in self.state(project).records()]
+        wanted = [
+            (r, running)
+            for r, running in found
+            if (all or running) and (service is None or r.service == service)
+        ]
+        return project_stats(wanted, trunc=trunc)
+
     # ------------------------------------------------------------ logs / exec
 
     def logs(
