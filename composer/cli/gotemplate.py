@@ -31,8 +31,7 @@ class TemplateError(ComposerError):
         super().__init__(
             f"template: {message}",
             code="template",
-            hint="see https://docs.docker.com/go/formatting/ ; fields are those of "
-            "`--format json`",
+            hint="see https://docs.docker.com/go/formatting/ ; fields are those of `--format json`",
         )
 
 
@@ -463,6 +462,15 @@ def _field(dot: Any, name: str) -> Any:
 
 
 # ---------------------------------------------------------------- `--format`
+
+
+def checked_format(value: str | None) -> str:
+    """A `--format` value (`table` when none): `table`, `json`, or a template that
+    must parse, so that a bad one fails before any work, as the reference's."""
+    chosen = value or "table"
+    if chosen not in ("table", "json"):
+        Template(chosen.removeprefix("table"))
+    return chosen
 
 
 def render_rows(

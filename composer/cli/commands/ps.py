@@ -226,12 +226,9 @@ def ps(
 ) -> None:
     status = [*(status or []), *filter_states(filter_)]
     with_orphans = go_bool("--orphans", orphans) if orphans is not None else True
-    output_format = output_format or "table"
-    template = None
-    if output_format not in FORMATS:
-        from composer.cli.gotemplate import Template
+    from composer.cli.gotemplate import checked_format
 
-        template = Template(output_format.removeprefix("table"))  # errors before any work
+    output_format = checked_format(output_format)
     names = list(services or [])
     target = load_target(project, runtime, by_name=True)
     check_services(target, names)
@@ -247,7 +244,7 @@ def ps(
     elif show_services:
         seen = list(dict.fromkeys(r["Service"] for r in rows))
         console.out("\n".join(seen) + "\n")
-    elif template is not None:
+    elif output_format not in FORMATS:
         from composer.cli.gotemplate import render_rows
 
         console.out(render_rows(output_format, rows, TITLES))

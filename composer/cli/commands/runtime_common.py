@@ -227,9 +227,10 @@ def owner_or_local(
     return local(local_orchestrator(target, events))
 
 
-def bring_up(target: Target, options: UpOptions) -> None:
-    """`up` through the project's owner (a new detached supervisor when none answers), or
-    in this process on runtimes whose instances run without an owner."""
+def bring_up(target: Target, options: UpOptions, *, spawn: bool = True) -> None:
+    """`up` through the project's owner (with `spawn`, a new detached supervisor when
+    none answers: what runs needs one; `create` needs none), or in this process on
+    runtimes whose instances run without an owner."""
     with project_lock(target), open_progress(target.progress) as events:
         owner_or_local(
             target,
@@ -237,7 +238,7 @@ def bring_up(target: Target, options: UpOptions) -> None:
             options.to_dict(),
             lambda local: local.up(target.spec, options),
             events=events,
-            spawn=True,
+            spawn=spawn,
         )
 
 

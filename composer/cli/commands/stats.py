@@ -75,11 +75,9 @@ def stats(
     output_format: str | None,
     runtime: str | None,
 ) -> None:
-    output_format = output_format or "table"
-    if output_format not in ("table", "json"):
-        from composer.cli.gotemplate import Template
+    from composer.cli.gotemplate import checked_format
 
-        Template(output_format.removeprefix("table"))  # a bad template fails before any work
+    output_format = checked_format(output_format)
     target = load_target(project, runtime, by_name=True)
     backend = make_backend(target)
     try:

@@ -23,7 +23,6 @@ from composer.cli.commands.runtime_common import (
     load_target,
     make_backend,
     owner,
-    owner_or_local,
     project_lock,
 )
 from composer.cli.progress import open_progress
@@ -277,7 +276,7 @@ def up(
         always_recreate_deps=always_recreate_deps,
     )
     if no_start:  # nothing runs, so nothing to attach to or wait for (as the reference)
-        create_only(target, options)
+        bring_up(target, options, spawn=False)  # created instances need no owner
         return 0
     if detach:
         bring_up(target, options)
@@ -299,20 +298,6 @@ def up(
             not_attached=set(no_attach or []),
         ),
     )
-
-
-def create_only(target: Target, options: UpOptions) -> None:
-    """Create (or recreate) the instances without starting them: through the process
-    project's owner when one answers (it holds the records), else here: created
-    instances need no owner, so none is started for them."""
-    with project_lock(target), open_progress(target.progress) as events:
-        owner_or_local(
-            target,
-            "up",
-            options.to_dict(),
-            lambda local: local.up(target.spec, options),
-            events=events,
-        )
 
 
 def create(
@@ -350,7 +335,7 @@ def create(
         remove_orphans=remove_orphans,
         no_start=True,
     )
-    create_only(target, options)
+    bring_up(target, options, spawn=False)  # created instances need no owner
     return 0
 
 

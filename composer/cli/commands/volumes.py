@@ -47,11 +47,9 @@ def volumes(
     output_format: str | None,
     runtime: str | None,
 ) -> None:
-    from composer.cli.gotemplate import Template, render_rows
+    from composer.cli.gotemplate import checked_format, render_rows
 
-    output_format = output_format or "table"
-    if output_format not in ("table", "json"):
-        Template(output_format.removeprefix("table"))  # a bad template fails before any work
+    output_format = checked_format(output_format)
     names = list(services or [])
     target = load_target(project, runtime, by_name=True)
     check_services(target, names)
