@@ -76,6 +76,7 @@ class _Run:
         self.cancel = cancel or threading.Event()
         self.forced = forced  # --force-recreate: recreated whether changed or not
         self.forced_dependencies: set[str] = set()  # --always-recreate-deps
+        self.renew_volumes = False  # -V: the old anonymous volumes go with the old one
         self.new_image: set[InstanceRef] = set()  # recreated only for a new image
         self.failed: dict[str, str] = {}
         self.recreated: set[str] = set()
@@ -395,7 +396,8 @@ class Orchestrator:
             self._container(ref, RECREATE, reason)
             self._hooks(spec, ref, hooks.PRE_STOP)
             self.backend.stop(spec, ref, timeout)
-            self.backend.remove(spec, ref)
+            # its anonymous volumes are handed to the new one, or (-V) go with it
+            self._remove_instance(spec, ref, volumes=run.renew_volumes)
             self.backend.create(spec, ref)
             self._container(ref, "Recreated")
         for ref in act.create:
@@ -545,6 +547,7 @@ class Orchestrator:
             new_image = [] if options.no_recreate else recreate_for_images(plan, existing, images)
             run = _Run(plan, cancel, forced=options.force_recreate)
             run.new_image.update(new_image)
+            run.renew_volumes = options.renew_anon_volumes
             if options.always_recreate_deps and options.services:
                 run.forced_dependencies = set(plan.selected) - set(options.services)
             self._levels(spec, run, options.timeout, start=not options.no_start, on_start=on_start)

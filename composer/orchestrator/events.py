@@ -67,6 +67,7 @@ class UpOptions(NamedTuple):
     timeout: float | None = None  # stop timeout when recreating or scaling down
     no_start: bool = False  # create (and recreate) only: `create`, `up --no-start`
     always_recreate_deps: bool = False  # the named services' dependencies recreated
+    renew_anon_volumes: bool = False  # -V: a recreated instance gets new anonymous volumes
 
     def to_dict(self) -> dict[str, Any]:
         data = self._asdict()

@@ -1430,3 +1430,39 @@ def test_up_attaches_to_what_it_is_told_as_the_reference(project: Project) -> No
     # (the reference's words also name its --watch, which Composer does not have)
     assert "--detach cannot be combined with" in theirs.stderr
     assert "--detach cannot be combined with" in ours.stderr
+
+
+def test_renew_anon_volumes_and_down_v_leave_no_volume(project: Project) -> None:
+    """A recreated container keeps its anonymous volume's data (as the reference),
+    `up -V` gives it a new one (as the reference), and `down -v` removes them all:
+    the reference leaves the volume a replaced container handed over (it is mounted
+    by name then); Composer leaves none."""
+    project.write(
+        f"services:\n  a:\n    image: {BUSYBOX}\n    command: [sleep, '600']\n"
+        "    init: true\n    volumes: [/anon]\n"
+    )
+    name = f"{project.name}-a-1"
+    client = engine_client()
+
+    def read() -> str:
+        done = subprocess.run(
+            ["docker", "exec", name, "cat", "/anon/f"], capture_output=True, text=True
+        )
+        return done.stdout.strip()
+
+    try:
+        assert composer_cli(project, "up", "-d").returncode == 0
+        before = anonymous_volumes(project.name)
+        subprocess.run(["docker", "exec", name, "sh", "-c", "echo kept > /anon/f"], check=True)
+        assert composer_cli(project, "up", "-d", "--force-recreate").returncode == 0
+        assert read() == "kept"
+        renewed = composer_cli(project, "up", "-d", "--force-recreate", "-V")
+        assert renewed.returncode == 0, renewed.stderr
+        assert read() == ""
+        assert not existing_volumes(before)  # the old one went with the old container
+        made = anonymous_volumes(project.name)
+        assert composer_cli(project, "down", "-v").returncode == 0
+        assert not existing_volumes(made)
+    finally:
+        client.close()
+        reference(project, "down", "-v", "-t", "0")

@@ -234,6 +234,7 @@ def up(
     attach_dependencies: bool,
     always_recreate_deps: bool,
     quiet_pull: bool,
+    renew_anon_volumes: bool,
     runtime: str | None,
     assume_yes: bool,
 ) -> int:
@@ -274,6 +275,7 @@ def up(
         timeout=float(timeout) if timeout is not None else None,
         no_start=no_start,
         always_recreate_deps=always_recreate_deps,
+        renew_anon_volumes=renew_anon_volumes,
     )
     if no_start:  # nothing runs, so nothing to attach to or wait for (as the reference)
         bring_up(target, options, spawn=False)  # created instances need no owner
@@ -394,6 +396,12 @@ COMMANDS = (
             Option("no_deps", ("--no-deps",), FLAG, "Don't start linked services"),
             Option("no_start", ("--no-start",), FLAG, "Create the services without starting them"),
             Option("quiet_pull", ("--quiet-pull",), FLAG, "Pull without layer progress"),
+            Option(
+                "renew_anon_volumes",
+                ("--renew-anon-volumes", "-V"),
+                FLAG,
+                "New anonymous volumes for recreated containers (the old ones are removed)",
+            ),
             Option(
                 "always_recreate_deps",
                 ("--always-recreate-deps",),

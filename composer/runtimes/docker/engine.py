@@ -1041,6 +1041,19 @@ class DockerBackend:
         self._anonymous.pop(ident, None)
         if gone is _GONE and self._find(spec, ref) is not None:
             self.remove(spec, ref, volumes=volumes)  # the remembered id was stale
+            return
+        if volumes:
+            # An anonymous volume handed over from a replaced container is mounted
+            # by its name, so the engine's `v` leaves it: it goes here, unless
+            # another container still uses it (a 409, left alone).
+            for name in sorted(set((inherited or {}).values())):
+                with contextlib.suppress(EngineError):
+                    self._call(
+                        f"cannot remove volume {name}",
+                        self.api.remove_volume,
+                        name,
+                        not_found=None,
+                    )
 
     def inspect(self, spec: ProjectSpec, ref: InstanceRef) -> InstanceState | None:
         info = self._find(spec, ref)
