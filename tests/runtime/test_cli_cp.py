@@ -9,7 +9,6 @@ from __future__ import annotations
 import contextlib
 import io
 import os
-import signal
 import subprocess
 import sys
 import tarfile
@@ -21,15 +20,9 @@ from pathlib import Path
 
 import pytest
 
+from tests.runtime.leftovers import tear_down
+
 PY = sys.executable
-
-
-def process_exists(pid: int) -> bool:
-    try:
-        with open(f"/proc/{pid}/stat", encoding="ascii") as handle:
-            return handle.read().rsplit(")", 1)[1].split()[0] not in "ZX"
-    except FileNotFoundError:
-        return False
 
 
 @dataclass
@@ -97,17 +90,7 @@ def project(tmp_path: Path) -> Iterator[Project]:
         yield item
     finally:
         item.remember()
-        subprocess.run(
-            item.args("down", "-t", "1"),
-            cwd=directory,
-            env=item.env,
-            capture_output=True,
-            timeout=60,
-        )
-        for pid in item.seen_pids:  # whatever survived a failing test
-            if process_exists(pid):
-                with contextlib.suppress(OSError):
-                    os.kill(pid, signal.SIGKILL)
+        tear_down(item.args("down", "-t", "1"), directory, item.env, item.seen_pids)
 
 
 SERVICES = """

@@ -3,7 +3,6 @@ a real detached supervisor, real service processes, checked through /proc and TC
 
 from __future__ import annotations
 
-import contextlib
 import json
 import os
 import signal
@@ -23,6 +22,7 @@ from typing import Any
 import pytest
 
 from composer.errors import ComposerError
+from tests.runtime.leftovers import process_exists, tear_down
 
 PY = sys.executable
 PS_KEYS = {"Name", "Service", "State", "Health", "ExitCode", "Publishers"}
@@ -39,15 +39,6 @@ def port_open(port: int) -> bool:
     with socket.socket() as sock:
         sock.settimeout(1)
         return sock.connect_ex(("127.0.0.1", port)) == 0
-
-
-def process_exists(pid: int) -> bool:
-    """A live process (zombies waiting for their reaper do not count)."""
-    try:
-        with open(f"/proc/{pid}/stat", encoding="ascii") as handle:
-            return handle.read().rsplit(")", 1)[1].split()[0] not in "ZX"
-    except FileNotFoundError:
-        return False
 
 
 @dataclass
@@ -139,17 +130,7 @@ def project(tmp_path: Path) -> Iterator[Project]:
         yield item
     finally:
         item.remember()
-        subprocess.run(
-            item.args("down", "-t", "1"),
-            cwd=directory,
-            env=item.env,
-            capture_output=True,
-            timeout=60,
-        )
-        for pid in item.seen_pids:  # whatever survived a failing test
-            if process_exists(pid):
-                with contextlib.suppress(OSError):
-                    os.kill(pid, signal.SIGKILL)
+        tear_down(item.args("down", "-t", "1"), directory, item.env, item.seen_pids)
 
 
 def three_levels(port: int) -> str:
