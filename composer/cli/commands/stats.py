@@ -95,7 +95,7 @@ def stats(
             if no_stream:
                 console.out(text)
                 return
-            console.out(redraw(text))
+            console.out(redraw(text), flush=True)  # a pipe sees each frame as it comes
             time.sleep(max(0.0, TICK - (time.monotonic() - started)))
     finally:
         close_backend(backend)
