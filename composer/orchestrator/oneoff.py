@@ -10,12 +10,19 @@ own short-syntax readers), and the service mapping is copied, never changed.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any
+
+TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing (PEP 781)
+if TYPE_CHECKING:
+    from typing import Any
+
+# `run -d --rm`: the one-off removes itself when it exits (an extension key, which
+# only the Docker translation reads: the engine's AutoRemove).
+REMOVE_ON_EXIT = "x-composer-remove-on-exit"
 
 
 def apply_run_settings(service: Mapping[str, Any], settings: Mapping[str, Any]) -> dict[str, Any]:
     """The service with `settings` (keys: container_name, user, labels, volumes,
-    ports, cap_add, cap_drop) applied."""
+    ports, cap_add, cap_drop, remove_on_exit) applied."""
     config = dict(service)
     for key in ("container_name", "user"):
         if settings.get(key):
@@ -35,4 +42,6 @@ def apply_run_settings(service: Mapping[str, Any], settings: Mapping[str, Any]) 
     for key in ("cap_add", "cap_drop"):
         if key in config and not config[key]:
             del config[key]
+    if settings.get("remove_on_exit"):
+        config[REMOVE_ON_EXIT] = True
     return config

@@ -1384,6 +1384,14 @@ def test_run_and_exec_options_as_the_reference(project: Project) -> None:
             client.remove_container(name, force=True)
         assert seen["composer"] == seen["reference"]
         assert seen["composer"][2] == [f"{project.root}/d:/d:rw"]
+        for tool in ("reference", "composer"):  # -d --rm: gone once it exits
+            detached = ["run", "-d", "--rm", "a", "sh", "-c", "sleep 0.3"]
+            if tool == "reference":
+                done = run_reference(["-p", project.name, *detached], cwd=project.root)
+            else:
+                done = composer_cli(project, *detached)
+            assert done.returncode == 0, (tool, done.stderr)
+            wait_for(lambda: not inspect_project(project), timeout=10)
         composer_up(project)
         theirs, ours = _both(project, "exec", "-T", "-u", "1000:1000", "a", "id", "-u")
         assert (theirs.stdout, ours.stdout) == ("1000\n", "1000\n"), (theirs.stderr, ours.stderr)

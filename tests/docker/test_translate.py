@@ -108,6 +108,17 @@ def test_oneoff_instances_are_labelled_like_docker_compose_run(tmp_path: Path) -
     assert endpoint["Aliases"] == ["tp-job-run-0123456789ab"]
 
 
+def test_a_detached_one_off_with_rm_removes_itself(tmp_path: Path) -> None:
+    """`run -d --rm`: the engine's AutoRemove, for one-offs only."""
+    spec = load(
+        tmp_path, f"services:\n  job:\n    image: {BUSYBOX}\n    x-composer-remove-on-exit: true\n"
+    )
+    oneoff = InstanceRef("tp", "job", 1, oneoff=True, slug="0123456789abcdef")
+    assert tr.container_create_args(spec, "job", oneoff).body["HostConfig"]["AutoRemove"]
+    service = tr.container_create_args(spec, "job", InstanceRef("tp", "job", 1))
+    assert "AutoRemove" not in service.body["HostConfig"]
+
+
 def test_container_name_and_default_image_name(tmp_path: Path) -> None:
     (tmp_path / "Dockerfile").write_text("FROM scratch\n")
     spec = load(

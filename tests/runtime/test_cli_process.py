@@ -787,3 +787,11 @@ def test_events_needs_an_engine(project: Project) -> None:
     done = project.run("events")
     assert done.returncode == 1
     assert done.stderr.startswith("error: events needs a Docker engine"), done.stderr
+
+
+def test_run_detached_with_rm_needs_the_engine(project: Project) -> None:
+    """A detached process one-off is not removed when it exits: `run -d --rm` says so."""
+    project.write("services:\n  s:\n    image: python\n    command: [sleep, '1']\n")
+    done = project.run("run", "-d", "--rm", "s")
+    assert done.returncode == 2
+    assert "--rm with --detach needs the Docker runtime" in done.stderr

@@ -18,6 +18,7 @@ from composer.cli.commands.runtime_common import (
     bring_up,
     check_services,
     close_backend,
+    is_process,
     load_target,
     make_backend,
 )
@@ -212,13 +213,14 @@ def run(
     detach: bool,
     runtime: str | None,
 ) -> int:
-    if detach and rm:
-        raise UsageError(
-            "--rm cannot be combined with --detach here",
-            code="usage",
-            hint="run it detached and remove it later (composer rm, or down)",
-        )
     target = load_target(project, runtime, services=[service])
+    if detach and rm and is_process(target):
+        raise UsageError(
+            "--rm with --detach needs the Docker runtime: a detached process one-off "
+            "is not removed when it exits",
+            code="usage",
+            hint="run it detached without --rm and remove it later (composer rm, or down)",
+        )
     check_services(target, [service])
     settings = run_settings(
         target.spec.working_dir,
@@ -230,6 +232,7 @@ def run(
         cap_add=list(cap_add or []),
         cap_drop=list(cap_drop or []),
     )
+    settings["remove_on_exit"] = detach and rm  # the engine removes it (AutoRemove)
     return run_oneoff(
         target,
         service,

@@ -22,6 +22,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
 
+from composer.orchestrator.oneoff import REMOVE_ON_EXIT
 from composer.record import NamedTuple
 from composer.runtimes.base import InstanceRef, ProjectSpec
 from composer.runtimes.docker import labels as lb
@@ -340,6 +341,8 @@ def container_create_args(
         host["Mounts"] = [ctx.mounts[target] for target in sorted(ctx.mounts)]
     host.setdefault("ExtraHosts", [])
     host.setdefault("PortBindings", {})
+    if ref.oneoff and service.get(REMOVE_ON_EXIT):  # `run -d --rm`
+        host["AutoRemove"] = True
     body["HostConfig"] = host
     if ctx.endpoints:
         body["NetworkingConfig"] = {"EndpointsConfig": ctx.endpoints}
