@@ -8,8 +8,7 @@ skips them. Needs an image runtime (Docker): the process runtime has no images.
 
 from __future__ import annotations
 
-from composer.cli.commands.runtime_common import check_services, load_target, require_images
-from composer.cli.commands.runtime_common import make_backend as runtime_backend
+from composer.cli.commands.runtime_common import check_services, image_backend, load_target
 from composer.cli.progress import QUIET, open_progress
 from composer.cli.project_args import ProjectArgs
 from composer.cli.spec import FLAG, RUNTIME, Argument, Command, Option
@@ -26,12 +25,9 @@ def build(
     names = list(services or [])
     target = load_target(project, runtime, services=names)
     check_services(target, names)
-    from composer.runtimes.docker.engine import DockerBackend
     from composer.runtimes.docker.images import ImageRequest
 
-    backend = runtime_backend(target)
-    require_images(backend, "build")
-    assert isinstance(backend, DockerBackend)
+    backend = image_backend(target, "build")
     backend.images = ImageRequest(build=True, no_cache=no_cache)
     chosen = names or sorted(target.services())
     buildable = [n for n in chosen if (target.services().get(n) or {}).get("build") is not None]

@@ -12,12 +12,7 @@ from __future__ import annotations
 import time
 
 from composer.cli import console
-from composer.cli.commands.runtime_common import (
-    close_backend,
-    load_target,
-    make_backend,
-    require_images,
-)
+from composer.cli.commands.runtime_common import close_backend, image_backend, load_target
 from composer.cli.project_args import ProjectArgs
 from composer.cli.spec import FLAG, RUNTIME, TEXT, Argument, Command, Option
 from composer.errors import UsageError
@@ -66,12 +61,10 @@ def images(
             f'invalid value for --format: "{output_format}"', code="usage", hint="use table or json"
         )
     target = load_target(project, runtime, by_name=True)
-    backend = make_backend(target)
+    backend = image_backend(target, "images")
     try:
-        require_images(backend, "images")
-        listing = backend.project_images  # type: ignore[attr-defined]
         # names of no service select nothing, as in the reference
-        found: list[ImageSummary] = listing(target.name, list(services or []))
+        found: list[ImageSummary] = backend.project_images(target.name, list(services or []))
     finally:
         close_backend(backend)
     if quiet:

@@ -8,8 +8,7 @@ reference's closing advice to build it). Needs an image runtime (Docker).
 
 from __future__ import annotations
 
-from composer.cli.commands.runtime_common import check_services, load_target, require_images
-from composer.cli.commands.runtime_common import make_backend as runtime_backend
+from composer.cli.commands.runtime_common import check_services, image_backend, load_target
 from composer.cli.progress import open_progress
 from composer.cli.project_args import ProjectArgs
 from composer.cli.spec import FLAG, RUNTIME, TEXT, Argument, Command, Option
@@ -36,12 +35,9 @@ def pull(
     from composer.graph import build_graph
     from composer.orchestrator.fanout import fan_out
     from composer.orchestrator.plan import selected_services
-    from composer.runtimes.docker.engine import DockerBackend
     from composer.runtimes.docker.images import ImageError, pull_choices
 
-    backend = runtime_backend(target)
-    require_images(backend, "pull")
-    assert isinstance(backend, DockerBackend)
+    backend = image_backend(target, "pull")
     defined = target.services()
     graph = build_graph(dict(target.spec.project), target.name)
     chosen = selected_services(graph, names, no_deps=not include_deps)

@@ -29,6 +29,7 @@ if TYPE_CHECKING:
     from typing import Any, TextIO
 
     from composer.orchestrator.engine import Orchestrator
+    from composer.runtimes.docker.engine import DockerBackend
     from composer.runtimes.protocol import Backend
 
 
@@ -169,15 +170,20 @@ def close_backend(backend: Backend) -> None:
         close()
 
 
-def require_images(backend: Backend, command: str) -> None:
-    """`build`, `pull`, `images`: only a runtime with images (Docker) has them; the
-    process runtime's services are this host's commands."""
-    if not backend.capabilities.build:
+def image_backend(target: Target, command: str) -> DockerBackend:
+    """The backend of `build`, `pull`, `images`: only a runtime with images (Docker)
+    has them; the process runtime's services are this host's commands."""
+    from composer.runtimes.docker.engine import DockerBackend
+
+    backend = make_backend(target)
+    if not isinstance(backend, DockerBackend):
+        close_backend(backend)
         raise ComposerError(
             f"{command} needs a Docker engine: the process runtime has no images",
             code="no-images",
             hint="start an engine (scripts/docker-engine.sh) or pass --runtime docker",
         )
+    return backend
 
 
 def is_process(target: Target) -> bool:
