@@ -75,7 +75,6 @@ class _Run:
         self.plan = plan
         self.cancel = cancel or threading.Event()
         self.forced = forced  # --force-recreate: recreated whether changed or not
-        self.forced_dependencies: set[str] = set()  # --always-recreate-deps
         self.renew_volumes = False  # -V: the old anonymous volumes go with the old one
         self.new_image: set[InstanceRef] = set()  # recreated only for a new image
         self.failed: dict[str, str] = {}
@@ -85,6 +84,10 @@ class _Run:
     def refs(self, service: str) -> list[InstanceRef]:
         act = self.plan.actions.get(service)
         return act.refs if act else []
+
+    def selected_refs(self) -> list[InstanceRef]:
+        """The instances of every selected service, by service name."""
+        return [ref for name in sorted(self.plan.selected) for ref in self.refs(name)]
 
 
 # Edge kinds through which a service uses another's container itself.
@@ -390,7 +393,7 @@ class Orchestrator:
         for ref in act.recreate:
             reason = why.get(ref) or (
                 "--always-recreate-deps"
-                if service in run.forced_dependencies
+                if service in run.plan.dependencies_forced
                 else self._recreate_reason(spec, ref, run.forced, run.new_image)
             )
             self._container(ref, RECREATE, reason)
@@ -453,9 +456,9 @@ class Orchestrator:
         errors: Failures[str] = []
         make = self._converge if start else self._create_service
         self._each_level(run, lambda name: make(spec, run, name, timeout), errors)
-        if start and on_start is not None and not run.cancel.is_set():
-            on_start([ref for name in sorted(run.plan.selected) for ref in run.refs(name)])
         if start:
+            if on_start is not None and not run.cancel.is_set():
+                on_start(run.selected_refs())
             self._each_level(
                 run, lambda name: self._start_service(spec, run, name, timeout), errors
             )
@@ -548,11 +551,9 @@ class Orchestrator:
             run = _Run(plan, cancel, forced=options.force_recreate)
             run.new_image.update(new_image)
             run.renew_volumes = options.renew_anon_volumes
-            if options.always_recreate_deps and options.services:
-                run.forced_dependencies = set(plan.selected) - set(options.services)
             self._levels(spec, run, options.timeout, start=not options.no_start, on_start=on_start)
             started = time.monotonic()
-            refs = [ref for name in sorted(plan.selected) for ref in run.refs(name)]
+            refs = run.selected_refs()
             if not options.no_start and on_start is None:
                 self._report_early_exits(spec, refs)
         if options.wait and not options.no_start and not run.cancel.is_set():
@@ -685,7 +686,7 @@ class Orchestrator:
             plan.levels = levels_of(plan.graph, plan.selected)
             run = _Run(plan, cancel)
             self._levels(spec, run, None)
-            return [ref for name in sorted(plan.selected) for ref in run.refs(name)]
+            return run.selected_refs()
 
     def stop(
         self,

@@ -120,7 +120,15 @@ class ServiceActions(Record):
 class UpPlan(Record):
     """`up`'s decisions: the services selected, their start levels and actions."""
 
-    __slots__ = ("project", "graph", "selected", "levels", "actions", "orphans")
+    __slots__ = (
+        "project",
+        "graph",
+        "selected",
+        "levels",
+        "actions",
+        "orphans",
+        "dependencies_forced",
+    )
 
     def __init__(
         self,
@@ -130,6 +138,7 @@ class UpPlan(Record):
         levels: list[list[str]],
         actions: dict[str, ServiceActions],
         orphans: list[InstanceState],
+        dependencies_forced: frozenset[str] = frozenset(),
     ) -> None:
         self.project = project
         self.graph = graph
@@ -137,6 +146,8 @@ class UpPlan(Record):
         self.levels = levels
         self.actions = actions
         self.orphans = orphans
+        # recreated whether changed or not, as dependencies (--always-recreate-deps)
+        self.dependencies_forced = dependencies_forced
 
 
 def plan_up(
@@ -168,6 +179,7 @@ def plan_up(
             raise UsageError(f'no such service: "{name}"', code="no-such-service")
     named = set(services)
     selected = selected_services(graph, services, no_deps=no_deps)
+    dependencies_forced = frozenset(selected - named if recreate_dependencies and named else ())
     # The graph carries what the decisions need (names, replicas); the canonical
     # dicts give the config hash. No model binding here: pydantic's import would
     # come before the first container instead of during the starts (--wait binds).
@@ -190,7 +202,7 @@ def plan_up(
         # hashed only when something exists to compare with (the first `up` of a
         # project hashes each service once, when its containers are made)
         wanted_hash = hash_of(name, service_map[name]) if current else None
-        forced = force_recreate or (recreate_dependencies and bool(named) and name not in named)
+        forced = force_recreate or name in dependencies_forced
         for index in range(1, count + 1):
             ref = InstanceRef(project_name, name, index)
             state = current.get(index)
@@ -218,6 +230,7 @@ def plan_up(
         levels=levels_of(graph, selected),
         actions=actions,
         orphans=sorted(orphans, key=lambda s: s.ref),
+        dependencies_forced=dependencies_forced,
     )
 
 
