@@ -9,7 +9,8 @@ this module is the one place that reproduces them for the values YAML decodes to
 * `go_quote`: `strconv.Quote`, i.e. `%q`;
 * `format_float`: `strconv.FormatFloat(v, 'g', -1, bits)`, what `%v` prints for a float;
 * `go_float_json`: encoding/json's float text;
-* `float32`: the value a Go float32 holds.
+* `float32`: the value a Go float32 holds;
+* `parse_bool`: `strconv.ParseBool`, how a `--flag=VALUE` is read.
 """
 
 from __future__ import annotations
@@ -199,3 +200,12 @@ def go_float_json(value: float, bits: int = 64) -> str | None:
             text = text[:-2] + text[-1]
         return text
     return _fmt_f(neg, digits, dp)
+
+
+def parse_bool(text: str) -> bool | None:
+    """`strconv.ParseBool`: True, False, or None for text it refuses."""
+    if text in ("1", "t", "T", "TRUE", "true", "True"):
+        return True
+    if text in ("0", "f", "F", "FALSE", "false", "False"):
+        return False
+    return None

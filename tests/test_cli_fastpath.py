@@ -170,3 +170,19 @@ def test_fast_and_typer_paths_agree(tmp_path: Path, argv: list[str]) -> None:
     fast = call(entry.main, argv, tmp_path)
     full = call(app_module.main, argv, tmp_path)
     assert fast == full
+
+
+@pytest.mark.parametrize(
+    ("argv", "dest", "value"),
+    [
+        (["run", "-i=false", "job"], "interactive", False),
+        (["run", "job"], "interactive", True),  # the default of `-i`
+        (["exec", "--interactive=0", "web", "sh"], "interactive", False),
+        (["down", "--volumes=true"], "volumes", True),
+        (["down", "-v=F"], "volumes", False),
+    ],
+)
+def test_a_flag_takes_a_go_boolean_as_cobra_s_do(argv: list[str], dest: str, value: bool) -> None:
+    parsed = parse_call(argv)
+    assert parsed is not None
+    assert parsed.values[dest] is value

@@ -60,12 +60,18 @@ def _take_option(
     this call is not one the fast path reads."""
     name, has_inline, inline = argv[index].partition("=")
     option = table.get(name)
-    if option is None or (has_inline and not name.startswith("--")):
+    if option is None or (has_inline and not name.startswith("--") and option.kind != FLAG):
         return None
-    if option.kind == FLAG:
+    if option.kind == FLAG:  # `--flag`, or `--flag=false` / `-f=false` as Go's flags take
         if has_inline:
-            return None
-        values[option.dest] = True
+            from composer.golang import parse_bool
+
+            given = parse_bool(inline)
+            if given is None:
+                return None
+            values[option.dest] = given
+        else:
+            values[option.dest] = True
         return index + 1
     if has_inline:
         raw, following = inline, index + 1

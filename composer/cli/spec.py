@@ -27,18 +27,19 @@ FLAG, TEXT, INT, LIST = "flag", "text", "int", "list"
 class Option(NamedTuple):
     """One option: its names (`--timeout`, `-t`), what it holds and its help line.
 
-    FLAG is False unless given; TEXT, INT and LIST are None unless given (LIST
+    FLAG is False unless given (or its default), `--flag=false` as Go reads it; TEXT,
+    INT and LIST are None unless given (LIST
     collects repeats in order, a repeated TEXT or INT keeps the last)."""
 
     dest: str
     names: tuple[str, ...]
     kind: str
     help: str = ""
-    default: Any = None  # TEXT and INT only: the value when not given
+    default: Any = None  # the value when not given (FLAG: False unless True here)
 
     @property
     def initial(self) -> Any:
-        return False if self.kind == FLAG else self.default
+        return bool(self.default) if self.kind == FLAG else self.default
 
 
 class Argument(NamedTuple):

@@ -48,6 +48,7 @@ from composer.runtimes.base import (
     RESTARTING,
     InstanceRef,
     InstanceState,
+    Interactive,
     LogLine,
     ProjectSpec,
     accepts_keyword,
@@ -1180,12 +1181,14 @@ class Orchestrator:
         on_line: Callable[[LogLine], None] | None = None,
         cancel: threading.Event | None = None,
         on_started: Callable[[ProjectSpec, InstanceRef], None] | None = None,
+        interactive: Interactive | None = None,
         **overrides: Any,
     ) -> int:
         """`run`: start the dependencies (unless told not to), then one new instance of
-        `service` with `command`; stream its output to `on_line`; its exit code. With
-        `on_started` (`run -d`) it is called once the instance started, and nothing
-        is waited for (0)."""
+        `service` with `command`; stream its output to `on_line`, or, with
+        `interactive` on a backend that attaches, its streams through that relay
+        (attached before it starts); its exit code. With `on_started` (`run -d`) it
+        is called once the instance started, and nothing is waited for (0)."""
         if start_dependencies and not no_deps:
             graph = _build_graph(dict(spec.project), spec.name)
             from composer.graph import descendants
@@ -1204,9 +1207,14 @@ class Orchestrator:
             self._start_ref(oneoff_spec, ref)
             on_started(oneoff_spec, ref)
             return 0
+        attached = interactive is not None and self.backend.capabilities.attach_streams
         try:
-            self._start_ref(oneoff_spec, ref)
-            if on_line is not None:
+            if attached:
+                assert interactive is not None
+                self._run_attached(oneoff_spec, ref, interactive)
+            else:
+                self._start_ref(oneoff_spec, ref)
+            if on_line is not None and not attached:
                 follower = threading.Thread(
                     target=self._pump_logs, args=(oneoff_spec, [ref], on_line, done), daemon=True
                 )
@@ -1232,6 +1240,20 @@ class Orchestrator:
                     # `run --rm` takes the one-off's anonymous volumes along, as
                     # `docker run --rm` and the reference do
                     self._remove_instance(oneoff_spec, ref, volumes=True)
+
+    def _run_attached(self, spec: ProjectSpec, ref: InstanceRef, interactive: Interactive) -> None:
+        """Attach, start, relay until the one-off's output ends. Ctrl-C outside a
+        terminal's raw mode stops it, as it would end a followed one."""
+        streams = self.backend.attach(spec, ref, stdin=interactive.stdin)
+        try:
+            self._start_ref(spec, ref)
+            interactive.relay(streams)
+        except KeyboardInterrupt:
+            with contextlib.suppress(ComposerError):
+                self.backend.stop(spec, ref, None)
+            raise
+        finally:
+            streams.close()
 
     def _await_oneoff_dependencies(
         self, spec: ProjectSpec, graph: ServiceGraph, service: str, cancel: threading.Event | None

@@ -1,7 +1,8 @@
 """What `run`'s options change in the service a one-off is made from, as the
 reference's applyRunOptions does: `--name` names the container, `-u` sets the user,
 `-l` adds labels, `-v` and `-p` add mounts and published ports, `--cap-add` and
-`--cap-drop` add capabilities and take them out of the other list.
+`--cap-drop` add capabilities and take them out of the other list; `-i` and the TTY
+decision set `stdin_open` and `tty`.
 
 Pure: the settings arrive in long syntax (the CLI parses `-v`/`-p` with the loader's
 own short-syntax readers), and the service mapping is copied, never changed.
@@ -22,7 +23,7 @@ REMOVE_ON_EXIT = "x-composer-remove-on-exit"
 
 def apply_run_settings(service: Mapping[str, Any], settings: Mapping[str, Any]) -> dict[str, Any]:
     """The service with `settings` (keys: container_name, user, labels, volumes,
-    ports, cap_add, cap_drop, remove_on_exit) applied."""
+    ports, cap_add, cap_drop, remove_on_exit, tty, stdin_open) applied."""
     config = dict(service)
     for key in ("container_name", "user"):
         if settings.get(key):
@@ -44,4 +45,7 @@ def apply_run_settings(service: Mapping[str, Any], settings: Mapping[str, Any]) 
             del config[key]
     if settings.get("remove_on_exit"):
         config[REMOVE_ON_EXIT] = True
+    for key in ("tty", "stdin_open"):  # `-T`/`-i` decide, whatever the service says
+        if key in settings:
+            config[key] = bool(settings[key])
     return config

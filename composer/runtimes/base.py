@@ -190,6 +190,20 @@ class Capabilities(NamedTuple):
     supervises: bool = True
     # True when exec can run as another user, with extended privileges (Docker).
     switch_user: bool = False
+    # True when a one-off's stdin and output pass through `attach` made before its
+    # start (Docker); else its output is followed in its log and it reads this
+    # process's stdin itself (the process runtime spawns it here).
+    attach_streams: bool = False
+
+
+class Interactive(NamedTuple):
+    """How a command's streams meet this terminal (`exec`, `run`, `attach`): whether
+    our stdin goes to it, whether it gets a pseudo-terminal, and the relay that pumps
+    the streams until its output ends (composer/cli/terminal.py)."""
+
+    stdin: bool
+    tty: bool
+    relay: Callable[[Any], None]  # takes the backend's InstanceStreams (protocol.py)
 
 
 class ProjectSpec(Record):

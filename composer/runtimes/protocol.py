@@ -20,6 +20,7 @@ from composer.runtimes.base import (
     InstanceProcesses,
     InstanceRef,
     InstanceState,
+    Interactive,
     LogLine,
     ProjectSpec,
     ProjectSummary,
@@ -27,6 +28,31 @@ from composer.runtimes.base import (
 
 if TYPE_CHECKING:
     from composer.runtimes.copying import InstanceFiles
+
+
+class InstanceStreams(Protocol):
+    """An instance's standard streams, attached: what `Backend.attach` (and an
+    interactive exec) hands to the terminal relay."""
+
+    tty: bool  # one raw stream (a pseudo-terminal) instead of stdout and stderr
+
+    def send(self, data: bytes) -> None:
+        """Write to the instance's stdin."""
+        ...
+
+    def close_input(self) -> None:
+        """End the instance's stdin (our stdin ended)."""
+        ...
+
+    def output(self) -> Iterator[tuple[str, bytes]]:
+        """(`stdout` or `stderr`, bytes) as they come, until the instance's output ends."""
+        ...
+
+    def resize(self, rows: int, columns: int) -> None:
+        """Tell the pseudo-terminal this terminal's size."""
+        ...
+
+    def close(self) -> None: ...
 
 
 @runtime_checkable
@@ -129,9 +155,20 @@ class Backend(Protocol):
         workdir: str | None = None,
         user: str | None = None,
         privileged: bool = False,
+        interactive: Interactive | None = None,
     ) -> int:
         """Run `command` in the instance's environment (as `user`, with extended
-        privileges when asked, where the runtime can) and return its exit code."""
+        privileges when asked, where the runtime can) and return its exit code. With
+        `interactive` its streams go through that relay (stdin and a pseudo-terminal
+        as it says, where the runtime can); without, it reads nothing."""
+        ...
+
+    def attach(
+        self, spec: ProjectSpec, ref: InstanceRef, *, stdin: bool, detach_keys: str | None = None
+    ) -> InstanceStreams:
+        """The instance's streams from now on (its stdin too when `stdin` and it keeps
+        one open), ending when it stops or detaches (on `detach_keys` where the
+        runtime has such keys)."""
         ...
 
     def files(self, spec: ProjectSpec, ref: InstanceRef) -> InstanceFiles:

@@ -119,6 +119,17 @@ def test_a_detached_one_off_with_rm_removes_itself(tmp_path: Path) -> None:
     assert "AutoRemove" not in service.body["HostConfig"]
 
 
+def test_an_interactive_one_off_is_attached_with_stdin_closed_at_its_end(tmp_path: Path) -> None:
+    """`run -i`: AttachStdin and StdinOnce as the reference's one-offs; a service's
+    own `stdin_open` keeps stdin open without attaching it."""
+    spec = load(tmp_path, f"services:\n  job:\n    image: {BUSYBOX}\n    stdin_open: true\n")
+    oneoff = InstanceRef("tp", "job", 1, oneoff=True, slug="0123456789abcdef")
+    body = tr.container_create_args(spec, "job", oneoff).body
+    assert (body["OpenStdin"], body["AttachStdin"], body["StdinOnce"]) == (True, True, True)
+    service = tr.container_create_args(spec, "job", InstanceRef("tp", "job", 1)).body
+    assert service["OpenStdin"] and "AttachStdin" not in service and "StdinOnce" not in service
+
+
 def test_container_name_and_default_image_name(tmp_path: Path) -> None:
     (tmp_path / "Dockerfile").write_text("FROM scratch\n")
     spec = load(

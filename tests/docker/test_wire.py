@@ -173,6 +173,11 @@ def _scenario(client: Any, tag: str) -> list[Any]:
     results.append([(c["Names"], c["State"]) for c in listed])
     results.append(client.inspect_container(created["Id"])["State"]["Running"])
     results.append(client.top(created["Id"])["Titles"])
+    execution = client.exec_create(
+        created["Id"], ["true"], environment={"A": "1"}, workdir="/tmp", user="nobody"
+    )
+    results.append(sorted(execution))
+    results.append(client.exec_inspect(execution["Id"])["ProcessConfig"])
     client.kill(created["Id"], signal="SIGKILL")
     client.stop(created["Id"], timeout=1)
     client.remove_container(created["Id"], v=True, force=True)

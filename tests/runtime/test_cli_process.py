@@ -14,7 +14,6 @@ import threading
 import time
 import urllib.request
 import uuid
-from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -22,7 +21,7 @@ from typing import Any
 import pytest
 
 from composer.errors import ComposerError
-from tests.runtime.leftovers import process_exists, tear_down
+from tests.runtime.leftovers import process_exists
 
 PY = sys.executable
 PS_KEYS = {"Name", "Service", "State", "Health", "ExitCode", "Publishers"}
@@ -119,18 +118,6 @@ class Project:
         done = self.run("ps", "--format", "json", *args)
         assert done.returncode == 0, done.stderr
         return [json.loads(line) for line in done.stdout.splitlines() if line.strip()]
-
-
-@pytest.fixture
-def project(tmp_path: Path) -> Iterator[Project]:
-    directory = tmp_path / "app"
-    directory.mkdir()
-    item = Project(directory, tmp_path / "state", f"cli-{uuid.uuid4().hex[:8]}")
-    try:
-        yield item
-    finally:
-        item.remember()
-        tear_down(item.args("down", "-t", "1"), directory, item.env, item.seen_pids)
 
 
 def three_levels(port: int) -> str:

@@ -37,3 +37,10 @@ def test_run_options_add_to_the_service_and_cancel_each_others_capabilities() ->
     }
     assert service["labels"] == {"a": "1"}  # the service itself is left as it was
     assert apply_run_settings(service, {"container_name": None, "labels": {}}) == service
+
+
+def test_the_stream_settings_of_run_replace_the_service_s() -> None:
+    service = {"image": "x", "tty": True, "stdin_open": False}
+    applied = apply_run_settings(service, {"tty": False, "stdin_open": True})
+    assert (applied["tty"], applied["stdin_open"]) == (False, True)
+    assert "tty" not in apply_run_settings({"image": "x"}, {})

@@ -34,6 +34,7 @@ MODULES: dict[str, str] = {
     "unpause": "composer.cli.commands.lifecycle",
     "wait": "composer.cli.commands.lifecycle",
     "events": "composer.cli.commands.events",
+    "attach": "composer.cli.commands.attach",
     "exec": "composer.cli.commands.exec_run",
     "run": "composer.cli.commands.exec_run",
     "validate": "composer.cli.commands.validate",

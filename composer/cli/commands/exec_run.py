@@ -3,7 +3,9 @@
 exec runs a command with a running instance's environment and directory. run
 starts the service's dependencies through the project's owner, then one new
 one-off instance in this process, streams its output and returns its exit code.
-The process runtime gives neither a terminal nor stdin to the one-off.
+Both pass our stdin on (unless `-i=false`) and give a pseudo-terminal when ours is
+one (unless `-T`), as the reference does (composer/cli/terminal.py); the process
+runtime's commands read our stdin themselves and get no pseudo-terminal of their own.
 """
 
 from __future__ import annotations
@@ -33,11 +35,23 @@ TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing (PEP 781)
 if TYPE_CHECKING:
     from typing import Any
 
-    from composer.runtimes.base import ProjectSpec
+    from composer.runtimes.base import Interactive, ProjectSpec
 
 ENV = Option("env", ("--env", "-e"), LIST, "Set environment variables (KEY=VAL)")
 WORKDIR = Option("workdir", ("--workdir", "-w"), TEXT, "Working directory of the command")
-NO_TTY = Option("no_tty", ("--no-TTY", "-T"), FLAG, "Accepted for compatibility (no TTY is used)")
+NO_TTY = Option(
+    "no_tty",
+    ("--no-TTY", "--no-tty", "-T"),
+    FLAG,
+    "Disable pseudo-TTY allocation (default: one when stdin and stdout are terminals)",
+)
+INTERACTIVE = Option(
+    "interactive",
+    ("--interactive", "-i"),
+    FLAG,
+    "Keep STDIN open (default true; -i=false to give none)",
+    default=True,
+)
 SERVICE = Argument("service", "Service", many=False, required=True)
 
 
@@ -75,6 +89,7 @@ def run_oneoff(
     service_ports: bool = False,
     settings: dict[str, Any] | None = None,
     detach: bool = False,
+    interactive: Interactive | None = None,
 ) -> int:
     from composer.orchestrator.engine import Orchestrator
 
@@ -108,6 +123,7 @@ def run_oneoff(
             service_ports=service_ports,
             settings=settings,
             on_started=started if detach else None,
+            interactive=interactive,
         )
     except KeyboardInterrupt:
         cancel.set()
@@ -125,10 +141,13 @@ def exec_(
     env: list[str] | None,
     workdir: str | None,
     no_tty: bool,
+    interactive: bool,
     user: str | None,
     privileged: bool,
     runtime: str | None,
 ) -> int:
+    from composer.cli import terminal
+
     target = load_target(project, runtime, by_name=True)
     check_services(target, [service])
     backend = make_backend(target)
@@ -142,6 +161,7 @@ def exec_(
         workdir=workdir,
         user=user,
         privileged=privileged,
+        interactive=terminal.interactive(stdin=interactive, tty=terminal.wants_tty(no_tty)),
     )
 
 
@@ -211,8 +231,11 @@ def run(
     cap_add: list[str] | None,
     cap_drop: list[str] | None,
     detach: bool,
+    interactive: bool,
     runtime: str | None,
 ) -> int:
+    from composer.cli import terminal
+
     target = load_target(project, runtime, services=[service])
     if detach and rm and is_process(target):
         raise UsageError(
@@ -233,6 +256,11 @@ def run(
         cap_drop=list(cap_drop or []),
     )
     settings["remove_on_exit"] = detach and rm  # the engine removes it (AutoRemove)
+    tty = terminal.wants_tty(no_tty)
+    # as the reference's one-offs (OpenStdin and Tty whatever the service says); a
+    # detached process one-off must not hold on to this terminal's stdin
+    settings["stdin_open"] = interactive and not (detach and is_process(target))
+    settings["tty"] = tty
     return run_oneoff(
         target,
         service,
@@ -245,6 +273,7 @@ def run(
         service_ports=service_ports,
         settings=settings,
         detach=detach,
+        interactive=None if detach else terminal.interactive(stdin=interactive, tty=tty),
     )
 
 
@@ -259,6 +288,7 @@ COMMANDS = (
             ENV,
             WORKDIR,
             NO_TTY,
+            INTERACTIVE,
             Option("user", ("--user", "-u"), TEXT, "Run the command as this user"),
             Option("privileged", ("--privileged",), FLAG, "Give extended privileges"),
             RUNTIME,
@@ -278,6 +308,7 @@ COMMANDS = (
             WORKDIR,
             Option("entrypoint", ("--entrypoint",), TEXT, "Override the entrypoint"),
             NO_TTY,
+            INTERACTIVE,
             Option("name", ("--name",), TEXT, "Name the one-off container"),
             Option("user", ("--user", "-u"), TEXT, "Run as this user (name or uid[:gid])"),
             Option("label", ("--label", "-l"), LIST, "Add a label (KEY=VALUE)"),

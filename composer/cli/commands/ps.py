@@ -185,10 +185,11 @@ def table(rows: list[dict[str, Any]]) -> str:
 
 def go_bool(option: str, value: str) -> bool:
     """A `--flag=VALUE` as Go's strconv.ParseBool reads it, with the reference's error."""
-    if value in ("1", "t", "T", "TRUE", "true", "True"):
-        return True
-    if value in ("0", "f", "F", "FALSE", "false", "False"):
-        return False
+    from composer.golang import parse_bool
+
+    parsed = parse_bool(value)
+    if parsed is not None:
+        return parsed
     raise ComposerError(
         f'invalid argument "{value}" for "{option}" flag: strconv.ParseBool: parsing '
         f'"{value}": invalid syntax',

@@ -28,6 +28,7 @@ from composer.runtimes.base import (
     InstanceProcesses,
     InstanceRef,
     InstanceState,
+    Interactive,
     LogLine,
     ProjectSpec,
     ProjectSummary,
@@ -35,6 +36,7 @@ from composer.runtimes.base import (
 from composer.runtimes.docker import changes
 from composer.runtimes.docker import labels as lb
 from composer.runtimes.docker.connection import cli_config, connect, engine_address, unreachable
+from composer.runtimes.docker.hijack import EngineStreams, hijack
 from composer.runtimes.docker.states import (
     anonymous_volumes,
     state_from_inspect,
@@ -139,7 +141,12 @@ class DockerBackend:
 
     name = "docker"
     capabilities = Capabilities(
-        networks=True, volumes=True, build=True, supervises=True, switch_user=True
+        networks=True,
+        volumes=True,
+        build=True,
+        supervises=True,
+        switch_user=True,
+        attach_streams=True,
     )
     # Instances the orchestrator may handle at once: each step waits on the engine's
     # API, not on this process, and the reference bounds nothing by default.
@@ -1304,40 +1311,92 @@ class DockerBackend:
         workdir: str | None = None,
         user: str | None = None,
         privileged: bool = False,
+        interactive: Interactive | None = None,
         output: Callable[[str, bytes], None] | None = None,
     ) -> int:
-        """Run `command` in the running container; its exit code. The output goes to
-        `output(stream, data)` when given, else to our stdout and stderr."""
+        """Run `command` in the running container; its exit code. Its streams go
+        through `interactive`'s relay when given; else its output goes to
+        `output(stream, data)`, or to our stdout and stderr."""
         info = self._find(spec, ref)
         if info is None or (info.get("State") or {}).get("Status") != RUNNING:
             suffix = f" container #{ref.index}" if ref.index != 1 and not ref.oneoff else ""
             raise ComposerError(
                 f'service "{ref.service}" is not running{suffix}', code="not-running"
             )
+        tty = interactive is not None and interactive.tty
         with self._engine(f"cannot exec in {info['Name'].lstrip('/')}"):
             created = self.api.exec_create(
                 info["Id"],
                 command,
                 stdout=True,
                 stderr=True,
+                stdin=interactive is not None and interactive.stdin,
+                tty=tty,
                 environment=dict(environment) if environment else None,
                 workdir=workdir,
                 user=user or "",
                 privileged=privileged,
             )
-            for out, err in self.api.exec_start(created["Id"], stream=True, demux=True):
-                for stream, data, target in (
-                    ("stdout", out, sys.stdout),
-                    ("stderr", err, sys.stderr),
-                ):
-                    if not data:
-                        continue
+            exec_id = created["Id"]
+            sock, received = hijack(
+                self.api,
+                f"/exec/{exec_id}/start",
+                params=None,
+                body={"Detach": False, "Tty": tty},
+            )
+        streams = EngineStreams(
+            sock,
+            received,
+            tty=tty,
+            resize=lambda rows, columns: self.api.exec_resize(exec_id, rows, columns),
+        )
+        try:
+            if interactive is not None:
+                interactive.relay(streams)
+            else:
+                streams.close_input()
+                for stream, data in streams.output():
                     if output is not None:
                         output(stream, data)
                     else:
-                        write_output(target, data)
-            result = self.api.exec_inspect(created["Id"])
+                        write_output(sys.stdout if stream == "stdout" else sys.stderr, data)
+        finally:
+            streams.close()
+        with self._engine(f"cannot inspect the exec in {info['Name'].lstrip('/')}"):
+            result = self.api.exec_inspect(exec_id)
+            for _ in range(100):  # the stream can end a moment before the exec is done
+                if not result.get("Running"):
+                    break
+                time.sleep(0.01)
+                result = self.api.exec_inspect(exec_id)
         return int(result.get("ExitCode") or 0)
+
+    def attach(
+        self, spec: ProjectSpec, ref: InstanceRef, *, stdin: bool, detach_keys: str | None = None
+    ) -> EngineStreams:
+        """The container's streams from now on, through the engine's attach: its stdin
+        too when asked and it keeps one open (`stdin_open`), one raw stream when it
+        has a TTY. Made before a one-off starts, so nothing it says is missed."""
+        info = self._require(spec, ref)
+        config = info.get("Config") or {}
+        tty = bool(config.get("Tty"))
+        params: dict[str, Any] = {"stream": 1, "stdout": 1, "stderr": 1}
+        if stdin and config.get("OpenStdin"):
+            params["stdin"] = 1
+        keys = detach_keys or cli_config(self.env).get("detachKeys")
+        if keys:
+            params["detachKeys"] = keys
+        container = info["Id"]
+        with self._engine(f"cannot attach to {info['Name'].lstrip('/')}"):
+            sock, received = hijack(
+                self.api, f"/containers/{container}/attach", params=params, body=None
+            )
+        return EngineStreams(
+            sock,
+            received,
+            tty=tty,
+            resize=lambda rows, columns: self.api.resize(container, rows, columns),
+        )
 
     # ------------------------------------------------------------ cp
 

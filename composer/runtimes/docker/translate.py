@@ -343,6 +343,9 @@ def container_create_args(
     host.setdefault("PortBindings", {})
     if ref.oneoff and service.get(REMOVE_ON_EXIT):  # `run -d --rm`
         host["AutoRemove"] = True
+    if ref.oneoff and service.get("stdin_open"):  # `run -i`: attached, stdin closed at EOF
+        body["AttachStdin"] = True
+        body["StdinOnce"] = True
     body["HostConfig"] = host
     if ctx.endpoints:
         body["NetworkingConfig"] = {"EndpointsConfig": ctx.endpoints}

@@ -4,10 +4,11 @@ Importing the docker SDK (requests, urllib3, cookie jars, charset detection...)
 takes ~40 ms, and each of its calls some CPU that a two-core machine also needs
 for the engine: a visible share of a Docker `down`. `WireClient` sends the same
 HTTP requests as the SDK's `APIClient` for the plain JSON calls (list, inspect,
-create, start, stop, kill, remove, top; networks, volumes, image inspect) over the
-engine's unix socket or plain TCP, one HTTP/1.1 keep-alive connection per thread,
-and returns what the SDK returns. Every other call (build, pull, logs,
-exec, archives, network connect, ...) goes to a real SDK client, created on first
+create, start, stop, kill, remove, top; exec; networks, volumes, image inspect) over
+the engine's unix socket or plain TCP, one HTTP/1.1 keep-alive connection per thread,
+and returns what the SDK returns; `hijack` opens the raw streams of an exec or an
+attach. Every other call (build, pull, logs, archives, network connect, ...) goes to
+a real SDK client, created on first
 use; engines behind TLS, SSH or a Docker context get the SDK for everything
 (`lean_address`). tests/docker/test_wire.py checks the requests against the SDK's.
 """
@@ -197,6 +198,47 @@ class _Connection:
         if headers.get(b"connection", b"").lower() == b"close":
             self.close()
         return status, data, headers
+
+    def upgrade(self, target: str, body: bytes | None, timeout: float) -> tuple[int, bytes]:
+        """Send a POST that asks for the raw streams; its status (and, for an error,
+        the answer's body). On success the connection carries the streams."""
+        self._open(timeout)
+        assert self.sock is not None
+        head = [
+            f"POST {target} HTTP/1.1",
+            f"Host: {self._host_header}",
+            "User-Agent: composer",
+            "Connection: Upgrade",
+            "Upgrade: tcp",
+            "Content-Type: application/json",
+            f"Content-Length: {len(body or b'')}",
+        ]
+        self.sock.sendall(("\r\n".join(head) + "\r\n\r\n").encode() + (body or b""))
+        status_line = self._line()
+        if not status_line:
+            raise _Closed("the engine closed the connection")
+        status = int(status_line.split(b" ", 2)[1])
+        headers: dict[bytes, bytes] = {}
+        while (line := self._line()) not in (b"\r\n", b"\n", b""):
+            name, _, value = line.partition(b":")
+            headers[name.strip().lower()] = value.strip()
+        if status < 400:
+            return status, b""
+        if b"chunked" in headers.get(b"transfer-encoding", b"").lower():
+            return status, self._chunks()
+        if b"content-length" in headers:
+            return status, self._exactly(int(headers[b"content-length"]))
+        return status, self._rest()
+
+    def detach(self) -> tuple[_socket.socket, bytes]:
+        """The socket, blocking with no timeout, and what the buffer holds beyond the
+        answer's head; this connection lets go of both."""
+        assert self.sock is not None
+        sock, rest = self.sock, bytes(self._buffer)
+        sock.settimeout(None)
+        self.sock = None
+        self._buffer.clear()
+        return sock, rest
 
     def _fill(self) -> bool:
         """Read what the engine sent next into the buffer; False at its end."""
@@ -517,6 +559,73 @@ class WireClient:
     def remove_volume(self, name: str, force: bool = False) -> None:
         params = {"force": force} if force else {}
         self._request("DELETE", self._path("/volumes/{0}", name), params=params)
+
+    # ------------------------------------------------------------ exec and attach
+    def exec_create(
+        self,
+        container: str,
+        cmd: list[str],
+        stdout: bool = True,
+        stderr: bool = True,
+        stdin: bool = False,
+        tty: bool = False,
+        privileged: bool = False,
+        user: str = "",
+        environment: Mapping[str, str] | None = None,
+        workdir: str | None = None,
+    ) -> dict[str, Any]:
+        body = {
+            "Container": container,
+            "User": user,
+            "Privileged": privileged,
+            "Tty": tty,
+            "AttachStdin": stdin,
+            "AttachStdout": stdout,
+            "AttachStderr": stderr,
+            "Cmd": cmd,
+            "Env": [f"{k}={v}" for k, v in environment.items()] if environment else None,
+            "WorkingDir": workdir,
+        }
+        created: dict[str, Any] = self._request(
+            "POST", self._path("/containers/{0}/exec", container), body=_without_none(body)
+        )
+        return created
+
+    def exec_inspect(self, exec_id: str) -> dict[str, Any]:
+        info: dict[str, Any] = self._request("GET", self._path("/exec/{0}/json", exec_id))
+        return info
+
+    def exec_resize(self, exec_id: str, height: int, width: int) -> None:
+        params = {"h": height, "w": width}
+        self._request("POST", self._path("/exec/{0}/resize", exec_id), params=params)
+
+    def resize(self, container: str, height: int, width: int) -> None:
+        params = {"h": height, "w": width}
+        self._request("POST", self._path("/containers/{0}/resize", container), params=params)
+
+    def hijack(
+        self, path: str, *, params: Mapping[str, Any] | None = None, body: Any = None
+    ) -> tuple[_socket.socket, bytes]:
+        """POST `path` asking the engine to turn the connection into the raw streams
+        (`Upgrade: tcp`, as the SDK's attach_socket and exec_start(socket=True) do):
+        a connection of its own, and the stream bytes that came with the answer's head
+        (which the SDK's buffered reader can swallow)."""
+        url = f"/v{self.api_version}{path}"
+        query = {k: v for k, v in (params or {}).items() if v is not None}
+        if query:
+            url += "?" + _urlencode(query)
+        connection = _Connection(self.address)
+        try:
+            status, explanation = connection.upgrade(
+                url, json.dumps(body).encode() if body is not None else None, self.timeout
+            )
+        except (OSError, ValueError, IndexError) as exc:
+            connection.close()
+            raise EngineConnectionError(str(exc) or type(exc).__name__) from None
+        if status >= 400:
+            connection.close()
+            raise EngineAPIError(status, _explanation(explanation))
+        return connection.detach()
 
     # ------------------------------------------------------------ images
     def inspect_image(self, image: str) -> dict[str, Any]:

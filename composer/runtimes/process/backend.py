@@ -41,6 +41,7 @@ from composer.runtimes.base import (
     InstanceProcesses,
     InstanceRef,
     InstanceState,
+    Interactive,
     LogLine,
     ProjectSpec,
     ProjectSummary,
@@ -142,6 +143,36 @@ class _Launch:
     stop_signal: signal.Signals
     grace: float
     config_hash: str
+    # a one-off of `run -i` reads this process's stdin (it is spawned here)
+    stdin: bool = False
+
+
+class LogStreams:
+    """An instance's followed log as InstanceStreams (runtimes/protocol.py): output
+    only, one stream (the log file holds stdout and stderr together)."""
+
+    tty = False
+
+    def __init__(self, lines: Iterator[LogLine]) -> None:
+        self._lines = lines
+
+    def send(self, data: bytes) -> None:
+        """Nothing reads it: the instance's stdin is closed."""
+
+    def close_input(self) -> None:
+        """Nothing to end."""
+
+    def output(self) -> Iterator[tuple[str, bytes]]:
+        for line in self._lines:
+            yield "stdout", (line.text + "\n").encode()
+
+    def resize(self, rows: int, columns: int) -> None:
+        """No pseudo-terminal to size."""
+
+    def close(self) -> None:
+        close = getattr(self._lines, "close", None)
+        if callable(close):
+            close()
 
 
 @dataclass
@@ -305,6 +336,7 @@ class ProcessBackend:
             stop_signal=parse_signal(name, service.get("stop_signal")),
             grace=seconds(service.get("stop_grace_period"), DEFAULT_GRACE),
             config_hash=service_hash(name, service),
+            stdin=ref.oneoff and bool(service.get("stdin_open")),
         )
 
     # ------------------------------------------------------------ create / start
@@ -432,7 +464,7 @@ class ProcessBackend:
                     launch.argv,
                     cwd=launch.cwd,
                     env=launch.env,
-                    stdin=subprocess.DEVNULL,
+                    stdin=None if launch.stdin else subprocess.DEVNULL,
                     stdout=fd,
                     stderr=fd,
                     start_new_session=True,
@@ -816,10 +848,13 @@ class ProcessBackend:
         workdir: str | None = None,
         user: str | None = None,
         privileged: bool = False,
+        interactive: Interactive | None = None,
         output: Callable[[str, bytes], None] | None = None,
     ) -> int:
         """Run `command` with the instance's environment and directory; its exit code.
-        The output goes to `output(stream, data)` when given, else to our own. It runs
+        With `interactive` it has our own streams (stdin only when asked; a terminal
+        when ours is one: it needs no relay); else it reads nothing and its output
+        goes to `output(stream, data)` when given, else to our own. It runs
         as this user (another `user` is refused: no switching users here); there is
         nothing to make more privileged than a host process already is."""
         if user and user not in _this_user():
@@ -851,9 +886,14 @@ class ProcessBackend:
         cwd = os.path.join(base, workdir) if workdir else base
         try:
             done = subprocess.run(
-                command, cwd=cwd, env=env, check=False, capture_output=output is not None
+                command,
+                cwd=cwd,
+                env=env,
+                check=False,
+                stdin=None if interactive is not None and interactive.stdin else subprocess.DEVNULL,
+                capture_output=output is not None and interactive is None,
             )
-            if output is not None:
+            if output is not None and interactive is None:
                 for stream, data in (("stdout", done.stdout), ("stderr", done.stderr)):
                     if data:
                         output(stream, data)
@@ -862,6 +902,19 @@ class ProcessBackend:
             return 127
         except PermissionError:
             return 126
+
+    def attach(
+        self, spec: ProjectSpec, ref: InstanceRef, *, stdin: bool, detach_keys: str | None = None
+    ) -> LogStreams:
+        """The instance's output from now on, ending when it stops. Its stdin cannot
+        be reached: a process instance reads none (a `run -i` one-off reads ours
+        directly), as a container without `stdin_open` takes none."""
+        self._service(spec, ref)  # a service the project has
+        if self.inspect(spec, ref) is None:
+            raise ComposerError(
+                f'no instance "{ref.name}"', code="process-no-instance", hint="composer ps -a"
+            )
+        return LogStreams(self.logs(spec, [ref], follow=True, tail=0))
 
     # ------------------------------------------------------------ cp
 
