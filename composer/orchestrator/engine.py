@@ -494,6 +494,18 @@ class Orchestrator:
         for state in orphans:
             self._retire(spec, state, timeout=timeout, volumes=False)
 
+    def remove_orphans(self, spec: ProjectSpec, timeout: float | None = None) -> None:
+        """Stop and remove the instances of services the project no longer defines
+        (`run --remove-orphans` when it starts no dependency, whose `up` would)."""
+        with self._lock:
+            orphans = [
+                state
+                for state in self.backend.instances(spec.name)
+                if not state.ref.oneoff
+                and state.ref.service not in (spec.project.get("services") or {})
+            ]
+            self._report_orphans(spec, sorted(orphans, key=lambda s: s.ref), True, timeout)
+
     def _check_missing(self, plan: UpPlan, no_deps: bool) -> None:
         """Dependencies the project does not have (disabled by profiles): an error when
         required, a warning when not, nothing with --no-deps."""

@@ -19,11 +19,14 @@ if TYPE_CHECKING:
 # `run -d --rm`: the one-off removes itself when it exits (an extension key, which
 # only the Docker translation reads: the engine's AutoRemove).
 REMOVE_ON_EXIT = "x-composer-remove-on-exit"
+# `run --use-aliases`: the one-off answers to the service's name and aliases on its
+# networks, as the service's own instances do (read by the Docker translation).
+USE_ALIASES = "x-composer-use-aliases"
 
 
 def apply_run_settings(service: Mapping[str, Any], settings: Mapping[str, Any]) -> dict[str, Any]:
     """The service with `settings` (keys: container_name, user, labels, volumes,
-    ports, cap_add, cap_drop, remove_on_exit, tty, stdin_open) applied."""
+    ports, cap_add, cap_drop, remove_on_exit, use_aliases, tty, stdin_open) applied."""
     config = dict(service)
     for key in ("container_name", "user"):
         if settings.get(key):
@@ -45,6 +48,8 @@ def apply_run_settings(service: Mapping[str, Any], settings: Mapping[str, Any]) 
             del config[key]
     if settings.get("remove_on_exit"):
         config[REMOVE_ON_EXIT] = True
+    if settings.get("use_aliases"):
+        config[USE_ALIASES] = True
     for key in ("tty", "stdin_open"):  # `-T`/`-i` decide, whatever the service says
         if key in settings:
             config[key] = bool(settings[key])

@@ -14,6 +14,7 @@ import os
 import sys
 import threading
 
+from composer.cli import console
 from composer.cli.commands.runtime_common import (
     LogPrinter,
     Target,
@@ -23,8 +24,9 @@ from composer.cli.commands.runtime_common import (
     is_process,
     load_target,
     make_backend,
+    project_lock,
 )
-from composer.cli.progress import PlainProgress
+from composer.cli.progress import PlainProgress, open_progress
 from composer.cli.project_args import ProjectArgs
 from composer.cli.spec import FLAG, INT, LIST, RUNTIME, TEXT, Argument, Command, Option
 from composer.errors import UsageError
@@ -90,14 +92,18 @@ def run_oneoff(
     settings: dict[str, Any] | None = None,
     detach: bool = False,
     interactive: Interactive | None = None,
+    remove_orphans: bool = False,
 ) -> int:
     from composer.orchestrator.engine import Orchestrator
 
     deps = [] if no_deps else _dependencies(target, service)
     if deps:
-        bring_up(target, UpOptions(services=tuple(deps)))
+        bring_up(target, UpOptions(services=tuple(deps), remove_orphans=remove_orphans))
     backend = make_backend(target)
     orchestrator = Orchestrator(backend, PlainProgress(quiet=True))
+    if remove_orphans and not deps:  # (the dependencies' `up` removed them otherwise)
+        with project_lock(target), open_progress(target.progress) as events:
+            Orchestrator(backend, events).remove_orphans(target.spec)  # the same backend
     printer = LogPrinter(prefix=False, color=False)
     cancel = threading.Event()
 
@@ -163,6 +169,22 @@ def exec_(
         privileged=privileged,
         interactive=terminal.interactive(stdin=interactive, tty=terminal.wants_tty(no_tty)),
     )
+
+
+def env_from_files(paths: list[str]) -> dict[str, str]:
+    """`--env-from-file`: the variables the files set, read as `env_file`s are (a
+    later file wins; `${VAR}` from this shell), relative paths from here."""
+    from composer.loader.dotenv import read_env_files
+
+    def check(path: str) -> None:
+        if not os.path.isfile(path):
+            raise UsageError(
+                f"cannot read --env-from-file {path}: no such file",
+                code="usage",
+                hint="give the path of a KEY=VALUE file, relative to this directory",
+            )
+
+    return read_env_files(paths, dict(os.environ), check=check)
 
 
 def run_settings(
@@ -232,11 +254,32 @@ def run(
     cap_drop: list[str] | None,
     detach: bool,
     interactive: bool,
+    env_from_file: list[str] | None,
+    use_aliases: bool,
+    build: bool,
+    pull: str | None,
+    quiet: bool,
+    quiet_build: bool,
+    quiet_pull: bool,
+    remove_orphans: bool,
     runtime: str | None,
 ) -> int:
+    """`quiet_pull` and `quiet_build` leave out layer and build progress, which
+    Composer never shows (as `up`'s); `quiet` leaves out the dependencies' and the
+    image's progress, not the command's output (as the reference's `-q`)."""
     from composer.cli import terminal
+    from composer.cli.commands.up import check_image_options
 
+    check_image_options(build, False, pull)
+    environment = env_from_files(list(env_from_file or []))
+    environment.update(parse_env(env or []))
     target = load_target(project, runtime, services=[service])
+    target.build = True if build else None
+    target.pull = pull
+    if quiet:
+        target.progress = "quiet"
+    if is_process(target) and (build or pull or use_aliases):
+        console.warn("--build, --pull and --use-aliases have no effect on the process runtime")
     if detach and rm and is_process(target):
         raise UsageError(
             "--rm with --detach needs the Docker runtime: a detached process one-off "
@@ -256,6 +299,7 @@ def run(
         cap_drop=list(cap_drop or []),
     )
     settings["remove_on_exit"] = detach and rm  # the engine removes it (AutoRemove)
+    settings["use_aliases"] = use_aliases
     tty = terminal.wants_tty(no_tty)
     # as the reference's one-offs (OpenStdin and Tty whatever the service says); a
     # detached process one-off must not hold on to this terminal's stdin
@@ -267,13 +311,14 @@ def run(
         list(command or []),
         remove=rm,
         no_deps=no_deps,
-        environment=parse_env(env or []),
+        environment=environment,
         workdir=workdir,
         entrypoint=entrypoint.split() if entrypoint else None,
         service_ports=service_ports,
         settings=settings,
         detach=detach,
         interactive=None if detach else terminal.interactive(stdin=interactive, tty=tty),
+        remove_orphans=remove_orphans,
     )
 
 
@@ -322,6 +367,29 @@ COMMANDS = (
             ),
             Option("cap_add", ("--cap-add",), LIST, "Add a Linux capability"),
             Option("cap_drop", ("--cap-drop",), LIST, "Drop a Linux capability"),
+            Option(
+                "env_from_file",
+                ("--env-from-file",),
+                LIST,
+                "Set environment variables from a file (repeatable; -e wins)",
+            ),
+            Option(
+                "use_aliases",
+                ("--use-aliases",),
+                FLAG,
+                "Answer to the service's name and aliases on its networks",
+            ),
+            Option("build", ("--build",), FLAG, "Build the image before starting (docker)"),
+            Option("pull", ("--pull",), TEXT, "Pull the image: always, missing or never (docker)"),
+            Option("quiet", ("--quiet", "-q"), FLAG, "No progress output (the command's stays)"),
+            Option("quiet_build", ("--quiet-build",), FLAG, "Build without build progress"),
+            Option("quiet_pull", ("--quiet-pull",), FLAG, "Pull without layer progress"),
+            Option(
+                "remove_orphans",
+                ("--remove-orphans",),
+                FLAG,
+                "Remove containers of services the files no longer define",
+            ),
             RUNTIME,
         ),
         interspersed=False,

@@ -234,12 +234,14 @@ def up(
     attach_dependencies: bool,
     always_recreate_deps: bool,
     quiet_pull: bool,
+    quiet_build: bool,
     renew_anon_volumes: bool,
     runtime: str | None,
     assume_yes: bool,
 ) -> int:
-    """`quiet_pull` leaves out layer progress, which Composer never shows: the
-    reference's `--quiet-pull` still prints the ` web Pulling ` lines, as Composer."""
+    """`quiet_pull` leaves out layer progress and `quiet_build` build steps, which
+    Composer never shows: the reference's `--quiet-pull` still prints the ` web
+    Pulling ` lines, as Composer."""
     names = list(services or [])
     if exit_code_from and not abort_on_container_failure:
         abort_on_container_exit = True
@@ -396,6 +398,7 @@ COMMANDS = (
             Option("no_deps", ("--no-deps",), FLAG, "Don't start linked services"),
             Option("no_start", ("--no-start",), FLAG, "Create the services without starting them"),
             Option("quiet_pull", ("--quiet-pull",), FLAG, "Pull without layer progress"),
+            Option("quiet_build", ("--quiet-build",), FLAG, "Build without build progress"),
             Option(
                 "renew_anon_volumes",
                 ("--renew-anon-volumes", "-V"),

@@ -22,7 +22,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
 
-from composer.orchestrator.oneoff import REMOVE_ON_EXIT
+from composer.orchestrator.oneoff import REMOVE_ON_EXIT, USE_ALIASES
 from composer.record import NamedTuple
 from composer.runtimes.base import InstanceRef, ProjectSpec
 from composer.runtimes.docker import labels as lb
@@ -281,7 +281,7 @@ def container_create_args(
     com.docker.compose.image); `linked` the container names of each service named in
     `links:`; `proxy_env` the Docker client's proxy variables; `use_aliases` whether
     the service name and its aliases resolve to this container (default: not for
-    one-offs, as `docker compose run`); `shared` the id of the first container of
+    one-offs unless `run --use-aliases`, as `docker compose run`); `shared` the id of the first container of
     each service this one shares namespaces or volumes with (references.py)."""
     from composer.hashing import hashed_json, sha256_hex
     from composer.runtimes.docker.references import resolve_references
@@ -295,7 +295,11 @@ def container_create_args(
         api=version_tuple(api_version),
         files=files,
         linked=linked or {},
-        use_aliases=(not ref.oneoff) if use_aliases is None else use_aliases,
+        use_aliases=(
+            (not ref.oneoff or bool(service.get(USE_ALIASES)))
+            if use_aliases is None
+            else use_aliases
+        ),
         shared=shared,
     )
     for key, value in service.items():
