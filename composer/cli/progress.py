@@ -52,7 +52,8 @@ REASONS = frozenset({"Recreate"})
 # `Running` (an unchanged container) included.
 WORKING = frozenset(
     {"Creating", "Starting", "Waiting", "Stopping", "Removing", "Recreate", "Restarting",
-     "Pulling", "Building", "Killing", "Aborting", "Pausing", "Unpausing", "Copying"}
+     "Pulling", "Building", "Killing", "Aborting", "Pausing", "Unpausing", "Copying",
+     "Exporting", "Committing"}
 )  # fmt: skip
 ERROR, WARNING_STATUS = "Error", "Warning"
 

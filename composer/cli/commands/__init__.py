@@ -25,6 +25,8 @@ MODULES: dict[str, str] = {
     "logs": "composer.cli.commands.logs",
     "port": "composer.cli.commands.port",
     "cp": "composer.cli.commands.cp",
+    "export": "composer.cli.commands.snapshot",
+    "commit": "composer.cli.commands.snapshot",
     "start": "composer.cli.commands.lifecycle",
     "stop": "composer.cli.commands.lifecycle",
     "restart": "composer.cli.commands.lifecycle",

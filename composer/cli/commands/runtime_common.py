@@ -173,14 +173,22 @@ def close_backend(backend: Backend) -> None:
 def image_backend(target: Target, command: str) -> DockerBackend:
     """The backend of `build`, `pull`, `images`: only a runtime with images (Docker)
     has them; the process runtime's services are this host's commands."""
+    return docker_backend(target, command, "has no images", code="no-images")
+
+
+def docker_backend(
+    target: Target, command: str, lacks: str, *, code: str = "needs-docker"
+) -> DockerBackend:
+    """The backend of a command only Docker can do (`lacks`: what the process runtime
+    lacks for it, said in the error, as `has no images`)."""
     from composer.runtimes.docker.engine import DockerBackend
 
     backend = make_backend(target)
     if not isinstance(backend, DockerBackend):
         close_backend(backend)
         raise ComposerError(
-            f"{command} needs a Docker engine: the process runtime has no images",
-            code="no-images",
+            f"{command} needs a Docker engine: the process runtime {lacks}",
+            code=code,
             hint="start an engine (scripts/docker-engine.sh) or pass --runtime docker",
         )
     return backend

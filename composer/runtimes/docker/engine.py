@@ -1409,3 +1409,28 @@ class DockerBackend:
         from composer.runtimes.docker.copying import EngineFiles
 
         return EngineFiles(self.api, str(self._require(spec, ref)["Id"]), self.env)
+
+    # ------------------------------------------------------------ export and commit
+
+    def export(self, spec: ProjectSpec, ref: InstanceRef, path: str | None) -> None:
+        """The container's filesystem as a tar to `path`, or to our stdout (snapshots.py)."""
+        import sys
+
+        from composer.runtimes.docker import snapshots
+
+        info = self._require(spec, ref)
+        with self._engine(f"cannot export {info['Name'].lstrip('/')}"):
+            if path:
+                snapshots.export_file(self.api, info["Id"], path)
+            else:
+                snapshots.export_to(self.api, info["Id"], sys.stdout.buffer)
+
+    def commit(
+        self, spec: ProjectSpec, ref: InstanceRef, reference: str | None, **options: Any
+    ) -> str:
+        """A new image of the container's changes (snapshots.commit's options); its id."""
+        from composer.runtimes.docker import snapshots
+
+        info = self._require(spec, ref)
+        with self._engine(f"cannot commit {info['Name'].lstrip('/')}"):
+            return snapshots.commit(self.api, info["Id"], reference, **options)
