@@ -39,6 +39,7 @@ MODULES: dict[str, str] = {
     "attach": "composer.cli.commands.attach",
     "exec": "composer.cli.commands.exec_run",
     "run": "composer.cli.commands.exec_run",
+    "watch": "composer.cli.commands.watch",
     "validate": "composer.cli.commands.validate",
     "validate-hook": "composer.cli.commands.validate",
     "version": "composer.cli.commands.version",

@@ -1434,3 +1434,33 @@ class DockerBackend:
         info = self._require(spec, ref)
         with self._engine(f"cannot commit {info['Name'].lstrip('/')}"):
             return snapshots.commit(self.api, info["Id"], reference, **options)
+
+    # ------------------------------------------------------------ watch
+    def service_image_id(self, spec: ProjectSpec, service: str) -> str | None:
+        """The id of the image the service's containers are made from, None when the
+        engine has none of that name (`watch` remembers it across a rebuild)."""
+        try:
+            return str(self.api.inspect_image(lb.image_of(spec, service))["Id"])
+        except Exception as exc:  # noqa: BLE001 - no such image, or the engine's error below
+            if is_api_error(exc):
+                return None
+            raise
+
+    def remove_dangling_image(self, image_id: str) -> bool:
+        """Remove image `image_id` if a rebuild left it without a name and no
+        container uses it (`watch --prune`); True when removed."""
+        with self._engine("cannot inspect the replaced image"):
+            try:
+                info = self.api.inspect_image(image_id)
+            except Exception as exc:  # noqa: BLE001 - gone already
+                if is_api_error(exc):
+                    return False
+                raise
+            if info.get("RepoTags") or self.api.containers(
+                all=True, filters={"ancestor": image_id}
+            ):
+                return False
+        with contextlib.suppress(Exception):
+            self.api.remove_image(image_id)
+            return True
+        return False

@@ -1,0 +1,73 @@
+"""`watch` on the process runtime: a sync rule copies into the target folder on this
+host (the instance's files are the host's), sync+exec runs its command, restart
+restarts the instance's process, Ctrl-C leaves it running."""
+
+from __future__ import annotations
+
+import signal
+import subprocess
+import time
+from pathlib import Path
+
+from tests.runtime.test_cli_process import Project
+
+
+def _await(out: Path, wanted: str, process: subprocess.Popen[bytes], count: int = 1) -> None:
+    deadline = time.monotonic() + 60
+    while out.read_text().splitlines().count(wanted) < count:
+        assert process.poll() is None, out.read_text()
+        assert time.monotonic() < deadline, (wanted, out.read_text())
+        time.sleep(0.1)
+
+
+def test_watch_syncs_execs_and_restarts(project: Project, tmp_path: Path) -> None:
+    dest = tmp_path / "dest"
+    project.write(
+        f"""
+        services:
+          web:
+            image: busybox
+            command: sleep 300
+            develop:
+              watch:
+                - action: sync+exec
+                  path: ./src
+                  target: {dest}
+                  ignore: ["*.tmp"]
+                  exec:
+                    command: ["sh", "-c", "echo executed; ls {dest}"]
+                - action: restart
+                  path: ./restart.txt
+        """
+    )
+    (project.directory / "src").mkdir()
+    (project.directory / "restart.txt").write_text("1\n")
+    out = project.directory / "watch.out"
+    with out.open("wb") as sink:
+        process = subprocess.Popen(
+            project.args("watch"),
+            cwd=project.directory,
+            env=project.env,
+            stdout=sink,
+            stderr=subprocess.PIPE,
+        )
+    try:
+        _await(out, "Watch enabled", process)
+        project.remember()
+        (project.directory / "src" / "skip.tmp").write_text("no\n")
+        (project.directory / "src" / "a.txt").write_text("synced\n")
+        _await(out, 'Syncing service "web" after 1 changes were detected', process)
+        _await(out, "a.txt", process)
+        assert (dest / "a.txt").read_text() == "synced\n" and not (dest / "skip.tmp").exists()
+        before = project.pids()
+        (project.directory / "restart.txt").write_text("2\n")
+        _await(out, 'service(s) ["web"] restarted', process)
+        project.remember()
+        assert project.pids() and project.pids() != before
+        process.send_signal(signal.SIGINT)
+        assert process.wait(timeout=30) == 130
+        assert project.ps()[0]["State"] == "running"
+    finally:
+        if process.poll() is None:
+            process.kill()
+            process.wait()

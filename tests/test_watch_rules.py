@@ -1,0 +1,99 @@
+"""The pure parts of `watch`: rules read from the project, which paths a rule
+follows, what a batch copies and removes, what a poll sees (composer/watch/)."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+from composer.watch.rules import PathFilter, WatchRule, watch_rules
+from composer.watch.scanner import changes, snapshot
+from composer.watch.sync import plan_sync, target_path
+
+
+def _rule(path: Path, **fields: object) -> WatchRule:
+    values: dict[str, object] = {
+        "service": "app",
+        "action": "sync",
+        "path": str(path),
+        "target": "/app",
+        "ignore": (),
+        "include": (),
+        "initial_sync": False,
+        "command": (),
+        "exec_options": {},
+    }
+    values.update(fields)
+    return WatchRule(**values)  # type: ignore[arg-type]
+
+
+def test_rules_are_read_in_file_order_with_their_exec_command() -> None:
+    project = {
+        "services": {
+            "app": {"develop": {"watch": [
+                {"action": "sync+exec", "path": "/p/src", "target": "/app",
+                 "exec": {"command": "make", "user": "root"}},
+                {"action": "rebuild", "path": "/p"},
+            ]}},
+            "db": {"image": "x"},
+        }
+    }  # fmt: skip
+    found = watch_rules(project)
+    assert [(r.service, r.action, r.target) for r in found] == [
+        ("app", "sync+exec", "/app"),
+        ("app", "rebuild", None),
+    ]
+    assert found[0].command == ("/bin/sh", "-c", "make")
+    assert found[0].exec_options == {"user": "root"}
+    assert watch_rules(project, ["db"]) == []
+
+
+def test_a_rule_follows_what_its_patterns_and_the_dockerignore_leave(tmp_path: Path) -> None:
+    (tmp_path / ".dockerignore").write_text("# comment\nnode_modules\n*.log\n!keep.log\n")
+    rule = _rule(tmp_path, ignore=("*.tmp", "build/**"))
+    follows = PathFilter(rule, str(tmp_path)).follows
+    assert follows(str(tmp_path / "a.py")) and follows(str(tmp_path / "keep.log"))
+    assert not follows(str(tmp_path / "x.tmp"))
+    assert not follows(str(tmp_path / "build" / "out" / "a.o"))
+    assert not follows(str(tmp_path / "node_modules" / "m.js"))  # the folder's contents too
+    assert follows(str(tmp_path / "src" / "node_modules" / "m.js"))  # (root-relative)
+    assert not follows(str(tmp_path / "debug.log"))
+    assert not follows(str(tmp_path / ".git" / "HEAD"))
+    assert not follows(str(tmp_path / "a.py~")) and not follows(str(tmp_path / ".a.py.swp"))
+    assert not follows(str(tmp_path.parent / "elsewhere.py"))  # outside the rule's path
+    assert not PathFilter(rule, str(tmp_path)).prunes(str(tmp_path / "node_modules"))  # a `!`
+    plain = PathFilter(_rule(tmp_path, ignore=("build",)))
+    assert plain.prunes(str(tmp_path / "build")) and not plain.prunes(str(tmp_path / "src"))
+
+
+def test_a_batch_copies_what_exists_and_removes_what_is_gone(tmp_path: Path) -> None:
+    rule = _rule(tmp_path)
+    (tmp_path / "sub").mkdir()
+    (tmp_path / "sub" / "b.txt").write_text("b")
+    copies, removals = plan_sync(
+        rule, [str(tmp_path / "sub" / "b.txt"), str(tmp_path / "sub"), str(tmp_path / "gone")]
+    )
+    assert copies == [
+        (str(tmp_path / "sub"), "/app/sub"),
+        (str(tmp_path / "sub" / "b.txt"), "/app/sub/b.txt"),
+    ]
+    assert removals == ["/app/gone"]
+    single = _rule(tmp_path / "one.txt", target="/etc/one.txt")
+    assert target_path(single, str(tmp_path / "one.txt")) == "/etc/one.txt"
+
+
+def test_a_poll_sees_files_and_new_folders_but_not_folder_times(tmp_path: Path) -> None:
+    (tmp_path / "a").write_text("1")
+    before = snapshot(str(tmp_path), lambda _: False)
+    (tmp_path / "a").write_text("22")
+    (tmp_path / "new").mkdir()
+    (tmp_path / "new" / "b").write_text("b")
+    after = snapshot(str(tmp_path), lambda _: False)
+    assert changes(before, after) == {str(tmp_path / p) for p in ("a", "new", "new/b")}
+    (tmp_path / "new" / "c").write_text("c")  # the folder's time changes, not the folder
+    later = snapshot(str(tmp_path), lambda _: False)
+    assert changes(after, later) == {str(tmp_path / "new" / "c")}
+    os.remove(tmp_path / "a")
+    assert changes(later, snapshot(str(tmp_path), lambda _: False)) == {str(tmp_path / "a")}
+    pruned = snapshot(str(tmp_path), lambda path: path.endswith("new"))
+    assert str(tmp_path / "new" / "b") not in pruned
