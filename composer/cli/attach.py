@@ -11,6 +11,7 @@ its create and start passes, and each instance's log is followed from its `Start
 from __future__ import annotations
 
 import contextlib
+import itertools
 import threading
 import time
 from collections.abc import Iterator
@@ -54,6 +55,8 @@ class Attachment:
         self._threads: dict[InstanceRef, threading.Thread] = {}
         self._followed: set[InstanceRef] = set()
         self._starting: dict[InstanceRef, float] = {}  # when each start began
+        # lines read of each log without times (the process runtime's), from its start
+        self._read: dict[InstanceRef, int] = {}
         self._lock = threading.Lock()
 
     def begin(self, refs: list[InstanceRef]) -> None:
@@ -87,14 +90,21 @@ class Attachment:
         if ref is not None and event.status == "Starting":
             self._starting[ref] = time.time()
         elif ref is not None and event.status in ("Started", "Running"):
-            self.follow(ref, new_only=event.status == "Running", since=self._starting.get(ref))
+            since = self._starting.get(ref) or time.time()  # (Running: from now on)
+            self.follow(ref, new_only=event.status == "Running", since=since)
 
     def follow(
-        self, ref: InstanceRef, *, new_only: bool = False, since: float | None = None
+        self,
+        ref: InstanceRef,
+        *,
+        new_only: bool = False,
+        since: float | None = None,
+        timeless_skip: int = 0,
     ) -> None:
         """Print the instance's lines as they come (`new_only`: not what it said
         before; `since`: what it said from its start on, not what an earlier run of
-        it said), on a thread of its own, once per instance."""
+        it said, or, where lines have no times, all but the first `timeless_skip`),
+        on a thread of its own, once per instance."""
         with self._lock:
             if ref in self._followed:
                 return
@@ -111,6 +121,17 @@ class Attachment:
                 except ComposerError as exc:  # logs without times (the process runtime)
                     if exc.code != "process-log-times":
                         raise
+                # counted as they are read, so that following it again after a
+                # restart (refollow) starts after them
+                skip = timeless_skip
+                if tail == 0:  # from its end: after what is there now
+                    skip = sum(1 for _ in self.backend.logs(self.spec, [ref]))
+                self._read[ref] = skip
+                found = self.backend.logs(self.spec, [ref], follow=True)
+                for line in itertools.islice(found, skip, None):
+                    self._read[ref] += 1
+                    yield line
+                return
             yield from self.backend.logs(self.spec, [ref], follow=True, tail=tail)
 
         def pump() -> None:
@@ -121,6 +142,21 @@ class Attachment:
         thread = threading.Thread(target=pump, name=f"composer-logs-{ref.name}", daemon=True)
         thread.start()
         self._threads[ref] = thread
+
+    def refollow(self, ref: InstanceRef, since: float) -> None:
+        """Follow the instance again, from `since` (`up --watch` restarted or
+        recreated it then: the engine ended the stream of its earlier run)."""
+        if ref not in self._by_name.values():
+            return
+        earlier = self._threads.get(ref)
+        if earlier is not None:
+            earlier.join(timeout=0.5)  # the engine ends a stream when its container stops
+            if earlier.is_alive():
+                return  # a log that outlives restarts (the process runtime's file)
+        with self._lock:
+            self._followed.discard(ref)
+        # (where lines carry no time: after those the earlier follower had read)
+        self.follow(ref, since=since, timeless_skip=self._read.get(ref, 0))
 
     def follow_all(self) -> None:
         """Every attached instance from its first line (when `up` ran elsewhere, in

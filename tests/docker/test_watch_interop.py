@@ -189,3 +189,94 @@ def test_watch_without_rules_is_refused(project: Project, tool: str) -> None:
     done = subprocess.run(argv, cwd=project.root, env=env, capture_output=True, text=True)
     assert done.returncode == 1
     assert "none of the selected services is configured for watch" in done.stderr
+
+
+UP_FILE = f"""
+services:
+  app:
+    image: {BUSYBOX}
+    command: ["sh", "-c", "echo started; trap 'exit 0' TERM; while true; do sleep 1; done"]
+    develop:
+      watch:
+        - action: sync
+          path: ./src
+          target: /app
+        - action: restart
+          path: ./restart.txt
+"""
+
+
+def test_up_watch_follows_the_files_among_the_logs(project: Project) -> None:
+    """`up --watch`: the watch's lines among the logs (the reference's mark), the log
+    followed again after a restart (the reference's own `up --watch` says `Watch
+    disabled` there and stops following); Ctrl-C stops the services as `up` does."""
+    project.write(UP_FILE)
+    _write(project.root / "src" / "a.txt", "one\n")
+    _write(project.root / "restart.txt", "1\n")
+    out = project.root / "up.out"
+    env = dict(os.environ, COMPOSER_STATE_DIR=str(project.root / ".state"))
+    env["COMPOSER_RUNTIME"] = "docker"
+    with out.open("wb") as sink:
+        process = subprocess.Popen(
+            [sys.executable, "-m", "composer", "-p", project.name, "up", "--watch"],
+            cwd=project.root,
+            env=env,
+            stdout=sink,
+            stderr=subprocess.PIPE,
+        )
+
+    def await_line(wanted: str, count: int = 1) -> None:
+        deadline = time.monotonic() + 60
+        while out.read_text().splitlines().count(wanted) < count:
+            assert process.poll() is None and time.monotonic() < deadline, out.read_text()
+            time.sleep(0.1)
+
+    app = f"{project.name}-app-1"
+    try:
+        await_line("app-1  | started")
+        _write(project.root / "src" / "b.txt", "two\n")
+        await_line('        ⦿ Syncing service "app" after 1 changes were detected')
+        assert _in_container(app, "cat", "/app/b.txt") == "two\n"
+        _write(project.root / "restart.txt", "2\n")
+        await_line('        ⦿ service(s) ["app"] restarted')
+        await_line("app-1  | started", count=2)  # the restarted run's log
+        process.send_signal(signal.SIGINT)
+        assert process.wait(timeout=60) == 130
+    finally:
+        if process.poll() is None:
+            process.kill()
+            process.wait()
+    lines = out.read_text().splitlines()
+    assert lines[:3] == ["        ⦿ Watch enabled", "Attaching to app-1", "app-1  | started"]
+    client = engine_client()
+    try:
+        assert not client.inspect_container(app)["State"]["Running"]
+    finally:
+        client.close()
+
+
+@pytest.mark.parametrize("tool", ["reference", "composer"])
+def test_up_watch_refuses_detach_and_a_project_without_rules(project: Project, tool: str) -> None:
+    project.write(UP_FILE)
+    if tool == "composer":
+        env = dict(os.environ, COMPOSER_STATE_DIR=str(project.root / ".state"))
+        argv = [sys.executable, "-m", "composer", "-p", project.name, "up", "--runtime", "docker"]
+    else:
+        env, argv = clean_env(None), [str(reference_binary()), "-p", project.name, "up"]
+    done = subprocess.run(
+        [*argv, "-d", "--watch"], cwd=project.root, env=env, capture_output=True, text=True
+    )
+    assert done.returncode != 0
+    assert (
+        "--detach cannot be combined with --abort-on-container-exit, --abort-on-container-failure,"
+        " --attach, --attach-dependencies or --watch"
+    ) in done.stderr
+    project.write(f"services:\n  app:\n    image: {BUSYBOX}\n")
+    done = subprocess.run(
+        [*argv, "--watch"], cwd=project.root, env=env, capture_output=True, text=True
+    )
+    assert done.returncode == 1
+    assert (
+        "none of the selected services is configured for watch, see https://docs.docker.com/compose/how-tos/file-watch/"
+        in done.stderr
+    )

@@ -71,3 +71,48 @@ def test_watch_syncs_execs_and_restarts(project: Project, tmp_path: Path) -> Non
         if process.poll() is None:
             process.kill()
             process.wait()
+
+
+def test_up_watch_follows_the_restarted_log_once(project: Project) -> None:
+    """`up --watch`: after a restart the log goes on from the new run, no earlier
+    line shown twice (the process runtime's log file keeps every run, without
+    times: the lines already read are counted and passed over)."""
+    project.write(
+        """
+        services:
+          web:
+            image: busybox
+            command: sh -c 'echo started; trap "echo stopping; exit 0" TERM; while true; do sleep 0.2; done'
+            develop:
+              watch:
+                - action: restart
+                  path: ./restart.txt
+        """
+    )
+    (project.directory / "restart.txt").write_text("1\n")
+    out = project.directory / "up.out"
+    with out.open("wb") as sink:
+        process = subprocess.Popen(
+            project.args("up", "--watch"),
+            cwd=project.directory,
+            env=project.env,
+            stdout=sink,
+            stderr=subprocess.PIPE,
+        )
+    try:
+        _await(out, "web-1  | started", process)
+        project.remember()
+        (project.directory / "restart.txt").write_text("2\n")
+        _await(out, '        ⦿ service(s) ["web"] restarted', process)
+        _await(out, "web-1  | started", process, count=2)
+        project.remember()
+        time.sleep(1)
+        lines = out.read_text().splitlines()
+        assert lines.count("web-1  | started") == 2
+        assert lines.count("web-1  | stopping") == 1
+        process.send_signal(signal.SIGINT)
+        assert process.wait(timeout=30) == 130
+    finally:
+        if process.poll() is None:
+            process.kill()
+            process.wait()

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import sys
 import threading
+import time
 from collections.abc import Callable
 
 from composer.cli import console
@@ -28,16 +29,23 @@ from composer.cli.commands.runtime_common import (
 from composer.cli.progress import open_progress
 from composer.cli.project_args import ProjectArgs
 from composer.cli.spec import FLAG, INT, LIST, RUNTIME, TEXT, TIMEOUT, Argument, Command, Option
-from composer.errors import UsageError
+from composer.errors import ComposerError, UsageError
 from composer.orchestrator.events import CONTAINER, Event, EventSink, UpOptions, ref_from_dict
 
 TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing (PEP 781)
 if TYPE_CHECKING:
     from composer.cli.attach import Attachment
+    from composer.cli.commands.watch import Watcher
+    from composer.runtimes.protocol import Backend
+    from composer.watch.rules import WatchRule
 
 DETACH_CONFLICT = (
     "--detach cannot be combined with --abort-on-container-exit, "
-    "--abort-on-container-failure, --attach or --attach-dependencies"
+    "--abort-on-container-failure, --attach, --attach-dependencies or --watch"
+)
+WATCH_NONE = (
+    "none of the selected services is configured for watch, see "
+    "https://docs.docker.com/compose/how-tos/file-watch/"
 )
 PULL_POLICIES = ("always", "missing", "never")
 
@@ -80,7 +88,9 @@ class Attach:
         timeout: float | None,
         attach_to: set[str] | None = None,
         not_attached: set[str] | None = None,
+        watch: list[WatchRule] | None = None,
     ) -> None:
+        self.watch = watch or []  # `--watch`: the develop.watch rules followed meanwhile
         self.attach_to = attach_to or set()  # services whose logs are shown (none: all)
         self.not_attached = not_attached or set()  # `--no-attach`
         self.abort_on_exit = abort_on_exit
@@ -106,6 +116,7 @@ def run_attached(target: Target, options: UpOptions, attach: Attach) -> int:
     cancel = threading.Event()
     server = None
     selected: list[str] | None = None
+    files = _file_watch(target, backend, attach, attachment) if attach.watch else None
     try:
         try:
             with project_lock(target):
@@ -128,6 +139,8 @@ def run_attached(target: Target, options: UpOptions, attach: Attach) -> int:
                     attachment.begin(refs)
                     attachment.follow_all()
             attachment.begin(refs)  # (nothing to start: not called by `up`)
+            if files is not None:
+                threading.Thread(target=files.run, args=(True, cancel.is_set), daemon=True).start()
             watcher = Orchestrator(
                 backend, _watch_sink(target.name, attach.logs, progress, attachment)
             )
@@ -135,7 +148,7 @@ def run_attached(target: Target, options: UpOptions, attach: Attach) -> int:
             # dependencies' logs may show (--attach-dependencies), as the reference
             named = set(options.services)
             awaited = [r for r in refs if not named or r.service in named]
-            return watcher.watch(
+            code = watcher.watch(
                 target.spec,
                 awaited,
                 abort_on_exit=attach.abort_on_exit,
@@ -145,6 +158,9 @@ def run_attached(target: Target, options: UpOptions, attach: Attach) -> int:
                 stop_timeout=attach.timeout,
                 cancel=cancel,
             )
+            while files is not None and code != 130:  # the files are watched until Ctrl-C
+                time.sleep(3600)
+            return code
         except KeyboardInterrupt:
             cancel.set()
             progress.close()
@@ -161,6 +177,30 @@ def run_attached(target: Target, options: UpOptions, attach: Attach) -> int:
         if server is not None:
             server.close()
         close_backend(backend)
+
+
+def _file_watch(
+    target: Target, backend: Backend, attach: Attach, attachment: Attachment
+) -> Watcher:
+    """`up --watch`: the watcher of the rules, its lines among the logs (the
+    reference's `⦿` mark), each restarted or recreated instance's log followed again.
+    Made before the services start, so that what changes meanwhile is seen."""
+    from composer.cli.commands.watch import Watcher
+
+    logs = attach.logs
+    mark = "\033[92m        ⦿ \033[0m" if logs.color else "        ⦿ "
+
+    def say(text: str) -> None:
+        logs.note(mark + text)
+
+    def changed(service: str, since: float) -> None:
+        for ref in attachment.refs:
+            if ref.service == service:
+                attachment.refollow(ref, since)
+
+    files = Watcher(target, backend, attach.watch, say=say, after=changed)
+    say("Watch enabled")
+    return files
 
 
 def _watch_sink(
@@ -182,6 +222,19 @@ def _watch_sink(
         events(event)
 
     return sink
+
+
+def _watch_rules(target: Target, names: list[str]) -> list[WatchRule]:
+    """`up --watch`: the rules of the named services, checked before anything starts
+    (the reference says it has none only after creating the containers)."""
+    from composer.cli.commands.watch import check_rules
+    from composer.watch.rules import watch_rules
+
+    rules = watch_rules(target.spec.project, names)
+    if not rules:
+        raise ComposerError(WATCH_NONE, code="watch-none")
+    check_rules(rules)
+    return rules
 
 
 def image_target(
@@ -235,6 +288,7 @@ def up(
     always_recreate_deps: bool,
     quiet_pull: bool,
     quiet_build: bool,
+    watch: bool,
     renew_anon_volumes: bool,
     runtime: str | None,
     assume_yes: bool,
@@ -248,7 +302,7 @@ def up(
     if wait:
         detach = True
     attaching = abort_on_container_exit or abort_on_container_failure or attach
-    if detach and (attaching or attach_dependencies):
+    if detach and (attaching or attach_dependencies or watch):
         raise UsageError(DETACH_CONFLICT, code="usage")
     if force_recreate and no_recreate:
         raise UsageError("--force-recreate and --no-recreate are incompatible", code="usage")
@@ -265,6 +319,7 @@ def up(
     )
     if exit_code_from:
         check_services(target, [exit_code_from])
+    rules = _watch_rules(target, names) if watch else []
     options = UpOptions(
         services=tuple(names),
         no_deps=no_deps,
@@ -300,6 +355,7 @@ def up(
             # --attach-dependencies, or those of --attach, as the reference
             attach_to=set(attach or ([] if attach_dependencies else names)),
             not_attached=set(no_attach or []),
+            watch=rules,
         ),
     )
 
@@ -399,6 +455,12 @@ COMMANDS = (
             Option("no_start", ("--no-start",), FLAG, "Create the services without starting them"),
             Option("quiet_pull", ("--quiet-pull",), FLAG, "Pull without layer progress"),
             Option("quiet_build", ("--quiet-build",), FLAG, "Build without build progress"),
+            Option(
+                "watch",
+                ("--watch", "-w"),
+                FLAG,
+                "Follow the develop.watch rules while attached (composer watch)",
+            ),
             Option(
                 "renew_anon_volumes",
                 ("--renew-anon-volumes", "-V"),

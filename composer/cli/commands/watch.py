@@ -87,10 +87,22 @@ def _build_context(target: Target, service: str) -> str | None:
 class Watcher:
     """The batches of one watch: what changed, per service, and what to do with it."""
 
-    def __init__(self, target: Target, backend: Backend, rules: list[wr.WatchRule]) -> None:
+    def __init__(
+        self,
+        target: Target,
+        backend: Backend,
+        rules: list[wr.WatchRule],
+        *,
+        say: Callable[[str], None] = say,
+        after: Callable[[str, float], None] | None = None,
+    ) -> None:
         self.target = target
         self.backend = backend
         self.watched = [Watched(rule, _build_context(target, rule.service)) for rule in rules]
+        self.say = say  # where the messages go (stdout; `up --watch`: among the logs)
+        # told of a service restarted or recreated, and since when (`up --watch`
+        # follows its log again)
+        self.after = after
 
     # ------------------------------------------------------------ instances
     def _running(self, service: str) -> list[InstanceRef]:
@@ -188,20 +200,25 @@ class Watcher:
             mine = [(self.watched[p].rule, batch[p]) for p in sorted(batch)]
             mine = [(rule, paths) for rule, paths in mine if rule.service == service]
             actions = {rule.action for rule, _ in mine}
+            began = time.time()
             if wr.REBUILD in actions:
-                say(f'Rebuilding service(s) ["{service}"] after changes were detected...')
+                self.say(f'Rebuilding service(s) ["{service}"] after changes were detected...')
                 self._rebuild(service, prune)
-                say(f'service(s) ["{service}"] successfully built')
+                self.say(f'service(s) ["{service}"] successfully built')
+                if self.after is not None:
+                    self.after(service, began)
                 continue
             syncing = [(rule, paths) for rule, paths in mine if rule.action in wr.SYNCING]
             if syncing:
                 count = len(set().union(*(paths for _, paths in syncing)))
-                say(f'Syncing service "{service}" after {count} changes were detected')
+                self.say(f'Syncing service "{service}" after {count} changes were detected')
                 for rule, paths in syncing:
                     self._sync(rule, paths)
             if actions & {wr.RESTART, wr.SYNC_RESTART}:
                 self._restart(service)
-                say(f'service(s) ["{service}"] restarted')
+                self.say(f'service(s) ["{service}"] restarted')
+                if self.after is not None:
+                    self.after(service, began)
             for rule, _ in mine:
                 if rule.action == wr.SYNC_EXEC:
                     self._exec(rule)
