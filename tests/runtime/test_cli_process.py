@@ -63,11 +63,14 @@ class Project:
     def args(self, *args: str) -> list[str]:
         return [PY, "-m", "composer", "-p", self.name, *args]
 
-    def run(self, *args: str, timeout: float = 60) -> subprocess.CompletedProcess[str]:
+    def run(
+        self, *args: str, timeout: float = 60, input: str | None = None
+    ) -> subprocess.CompletedProcess[str]:
         done = subprocess.run(
             self.args(*args),
             cwd=self.directory,
             env=self.env,
+            input=input,
             capture_output=True,
             text=True,
             timeout=timeout,

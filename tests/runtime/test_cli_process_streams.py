@@ -23,17 +23,7 @@ FILE = """
 
 
 def _with_input(project: Project, data: str, *args: str) -> subprocess.CompletedProcess[str]:
-    done = subprocess.run(
-        project.args(*args),
-        cwd=project.directory,
-        env=project.env,
-        input=data,
-        capture_output=True,
-        text=True,
-        timeout=60,
-    )
-    project.remember()
-    return done
+    return project.run(*args, input=data)
 
 
 def test_exec_and_run_read_our_stdin_unless_told_not_to(project: Project) -> None:

@@ -178,14 +178,7 @@ class _Connection:
         elif method in ("POST", "PUT"):
             head.append("Content-Length: 0")
         self.sock.sendall(("\r\n".join(head) + "\r\n\r\n").encode() + (body or b""))
-        status_line = self._line()
-        if not status_line:
-            raise _Closed("the engine closed the connection")
-        status = int(status_line.split(b" ", 2)[1])
-        headers: dict[bytes, bytes] = {}
-        while (line := self._line()) not in (b"\r\n", b"\n", b""):
-            name, _, value = line.partition(b":")
-            headers[name.strip().lower()] = value.strip()
+        status, headers = self._head()
         if status in (204, 304) or status < 200 or method == "HEAD":
             data = b""
         elif b"chunked" in headers.get(b"transfer-encoding", b"").lower():
@@ -214,6 +207,17 @@ class _Connection:
             f"Content-Length: {len(body or b'')}",
         ]
         self.sock.sendall(("\r\n".join(head) + "\r\n\r\n").encode() + (body or b""))
+        status, headers = self._head()
+        if status < 400:
+            return status, b""
+        if b"chunked" in headers.get(b"transfer-encoding", b"").lower():
+            return status, self._chunks()
+        if b"content-length" in headers:
+            return status, self._exactly(int(headers[b"content-length"]))
+        return status, self._rest()
+
+    def _head(self) -> tuple[int, dict[bytes, bytes]]:
+        """An answer's status and headers (lower-case names)."""
         status_line = self._line()
         if not status_line:
             raise _Closed("the engine closed the connection")
@@ -222,13 +226,7 @@ class _Connection:
         while (line := self._line()) not in (b"\r\n", b"\n", b""):
             name, _, value = line.partition(b":")
             headers[name.strip().lower()] = value.strip()
-        if status < 400:
-            return status, b""
-        if b"chunked" in headers.get(b"transfer-encoding", b"").lower():
-            return status, self._chunks()
-        if b"content-length" in headers:
-            return status, self._exactly(int(headers[b"content-length"]))
-        return status, self._rest()
+        return status, headers
 
     def detach(self) -> tuple[_socket.socket, bytes]:
         """The socket, blocking with no timeout, and what the buffer holds beyond the
