@@ -106,8 +106,9 @@ def _window_size(streams: InstanceStreams, enabled: bool) -> Iterator[None]:
         return
 
     def send(*_: object) -> None:
-        size = os.get_terminal_size(0)
-        streams.resize(size.lines, size.columns)
+        with contextlib.suppress(OSError):  # our terminal went away meanwhile
+            size = os.get_terminal_size(0)
+            streams.resize(size.lines, size.columns)
 
     send()
     previous: Callable[..., object] | int | None = None

@@ -10,9 +10,10 @@ reference does:
 * `rebuild`: its image is built again and the service recreated with it (any other
   change of the same batch is then part of the new image).
 
-Changes are polled (composer/watch/scanner.py) and gathered until the files have
-been quiet for QUIET_PERIOD, as the reference's debounce, so saving ten files makes
-one batch. The reference's messages go to stdout (`Watch enabled`, `Syncing service
+Changes are polled (composer/watch/scanner.py; a tree that takes long to walk is
+walked less often, so a watch costs at most ~20 % of a core) and gathered until the
+files have been quiet for QUIET_PERIOD, as the reference's debounce, so saving ten
+files makes one batch. The reference's messages go to stdout (`Watch enabled`, `Syncing service
 "app" after 2 changes were detected`, `service(s) ["app"] restarted`, ...). Ctrl-C
 ends the watch and leaves the services running (exit 130).
 """
@@ -47,6 +48,7 @@ if TYPE_CHECKING:
 
 POLL_INTERVAL = 0.25  # seconds between two looks at the files
 QUIET_PERIOD = 0.5  # a batch ends when nothing changed for this long
+SCAN_SHARE = 4  # the pause after a look, in times the look took (large trees)
 NONE_CONFIGURED = (
     "none of the selected services is configured for watch, consider setting a 'develop' section"
 )
@@ -227,11 +229,16 @@ class Watcher:
         """Poll, gather a batch until the files are quiet, apply it; until `stop()`."""
         batch: dict[int, set[str]] = {}
         last_change = 0.0
+        interval = POLL_INTERVAL
         while not stop():
-            time.sleep(POLL_INTERVAL)
+            time.sleep(interval)
+            began = time.monotonic()
             for position, paths in self.poll().items():
                 batch.setdefault(position, set()).update(paths)
                 last_change = time.monotonic()
+            # a large tree is looked at less often: walking it takes at most a fifth
+            # of the time (~20 % of a core), however many files it holds
+            interval = max(POLL_INTERVAL, (time.monotonic() - began) * SCAN_SHARE)
             if batch and time.monotonic() - last_change >= QUIET_PERIOD:
                 pending, batch = batch, {}
                 try:
