@@ -93,6 +93,8 @@ def locate(root: Any, path: Iterable[Hashable]) -> Location | None:
                 break
         except (KeyError, IndexError, TypeError):
             break
+        if here is None:  # a plain container rebuilt by a stage: the node's own place
+            here = getattr(node, "loc", None)
         if here is not None:
             best = here
     return best

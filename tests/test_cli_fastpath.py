@@ -121,7 +121,6 @@ def test_fast_parser_gives_what_typer_gives(
         ["--format", "json", "config"],  # --format is not a project option
         ["config", "-f"],  # a value is missing
         ["down", "-t", "soon"],  # not a number
-        ["down", "--volumes=yes"],  # a flag takes no value
         ["up", "-dq"],  # combined short options: Typer's business
         ["down", "-t=3"],
         ["down", "extra"],  # down takes no argument
@@ -186,3 +185,12 @@ def test_a_flag_takes_a_go_boolean_as_cobra_s_do(argv: list[str], dest: str, val
     parsed = parse_call(argv)
     assert parsed is not None
     assert parsed.values[dest] is value
+
+
+def test_a_flag_s_value_that_is_no_go_boolean_is_the_reference_s_error(tmp_path: Path) -> None:
+    done = call(entry.main, ["down", "--volumes=yes"], tmp_path)
+    assert done.code == 1
+    assert done.stderr == (
+        'error: invalid argument "yes" for "-v, --volumes" flag: strconv.ParseBool: '
+        'parsing "yes": invalid syntax\n'
+    )

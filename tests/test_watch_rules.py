@@ -4,11 +4,17 @@ follows, what a batch copies and removes, what a poll sees (composer/watch/)."""
 from __future__ import annotations
 
 import os
+import subprocess
+import sys
 from pathlib import Path
+
+import pytest
 
 from composer.watch.rules import PathFilter, WatchRule, watch_rules
 from composer.watch.scanner import changes, snapshot
 from composer.watch.sync import plan_sync, target_path
+from tests.helpers import clean_env
+from tests.reference import reference_binary, run_reference
 
 
 def _rule(path: Path, **fields: object) -> WatchRule:
@@ -97,3 +103,46 @@ def test_a_poll_sees_files_and_new_folders_but_not_folder_times(tmp_path: Path) 
     assert changes(later, snapshot(str(tmp_path), lambda _: False)) == {str(tmp_path / "a")}
     pruned = snapshot(str(tmp_path), lambda path: path.endswith("new"))
     assert str(tmp_path / "new" / "b") not in pruned
+
+
+WITHOUT_TARGET = """services:
+  app:
+    image: busybox
+    develop:
+      watch:
+        - action: rebuild
+          path: ./src
+        - action: restart
+          path: ./restart.txt
+        - action: sync+restart
+          path: ./x
+"""
+
+
+@pytest.mark.skipif(reference_binary() is None, reason="reference docker-compose not installed")
+def test_a_copying_rule_without_target_is_refused_as_the_reference_refuses_it(
+    tmp_path: Path,
+) -> None:
+    (tmp_path / "compose.yaml").write_text(WITHOUT_TARGET)
+    theirs = run_reference(["config"], cwd=tmp_path)
+    ours = subprocess.run(
+        [sys.executable, "-m", "composer", "config"],
+        cwd=tmp_path,
+        env=clean_env(),
+        capture_output=True,
+        text=True,
+    )
+    words = "services.app.develop.watch: target is required for non-rebuild actions"
+    assert theirs.returncode == ours.returncode == 1
+    assert words in theirs.stderr
+    # (the rule's own place: the reference names none)
+    assert ours.stderr.startswith(f"error: {tmp_path / 'compose.yaml'}:10:11: {words}")
+    fine = WITHOUT_TARGET.replace("path: ./x", "path: ./x\n          target: /x")
+    (tmp_path / "compose.yaml").write_text(fine)
+    assert run_reference(["config", "-q"], cwd=tmp_path).returncode == 0
+    assert (
+        subprocess.run(
+            [sys.executable, "-m", "composer", "config", "-q"], cwd=tmp_path, env=clean_env()
+        ).returncode
+        == 0
+    )

@@ -6,6 +6,7 @@ import atexit
 import os
 import sys
 import threading
+from collections.abc import Callable
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -13,15 +14,27 @@ def main(argv: list[str] | None = None) -> int:
     if args in (["--version"], ["-v"]):  # as `docker compose --version`
         args = ["version"]
     from composer.cli.fastpath import parse_call
+    from composer.cli.guard import run_guarded
+    from composer.errors import ComposerError
 
-    call = parse_call(args)
+    try:
+        call = parse_call(args)
+    except ComposerError as refused:  # a value no reading takes (`--flag=maybe`)
+        return run_guarded(_raising(refused))
     if call is not None:
-        from composer.cli.guard import run_guarded
-
         return run_guarded(call.run)
     from composer.cli.app import main as full_main
 
     return full_main(args)
+
+
+def _raising(error: Exception) -> Callable[[], None]:
+    """A call that raises `error` (so that run_guarded renders it as any other)."""
+
+    def fail() -> None:
+        raise error
+
+    return fail
 
 
 def leave(code: int) -> None:

@@ -64,12 +64,11 @@ def _take_option(
         return None
     if option.kind == FLAG:  # `--flag`, or `--flag=false` / `-f=false` as Go's flags take
         if has_inline:
-            from composer.golang import parse_bool
+            from composer.cli.commands.ps import go_bool
 
-            given = parse_bool(inline)
-            if given is None:
-                return None
-            values[option.dest] = given
+            short = [n for n in option.names if not n.startswith("--")]
+            long = [n for n in option.names if n.startswith("--")][:1]
+            values[option.dest] = go_bool(", ".join(short + long), inline)  # (its error)
         else:
             values[option.dest] = True
         return index + 1

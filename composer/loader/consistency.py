@@ -298,6 +298,23 @@ def check_secret_sources(project: Project) -> Iterator[ConsistencyError]:
             )
 
 
+def check_watch_targets(project: Project) -> Iterator[ConsistencyError]:
+    """A `develop.watch` rule that copies files needs a `target` to copy them to
+    (rebuild and restart copy nothing)."""
+    for name, s in _services(project):
+        for index, rule in enumerate(((s.get("develop") or {}).get("watch")) or []):
+            if not isinstance(rule, dict) or rule.get("target"):
+                continue
+            if rule.get("action") not in ("rebuild", "restart"):
+                yield _error(
+                    project,
+                    f"services.{name}.develop.watch: target is required for non-rebuild actions",
+                    ("services", name, "develop", "watch", index),
+                    "watch-target",
+                    "add `target: /path/in/the/container` (where the files are copied to)",
+                )
+
+
 def check_cycles(project: Project) -> Iterator[ConsistencyError]:
     services = project.get("services") or {}
     state: dict[str, int] = {}  # 1 = on the stack, 2 = done
@@ -342,6 +359,7 @@ CHECKS: tuple[Check, ...] = (
     check_scale,
     check_resource_aliases,
     check_secret_sources,
+    check_watch_targets,
     check_container_names,
     check_cycles,
 )

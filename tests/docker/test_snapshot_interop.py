@@ -115,6 +115,18 @@ def test_what_is_not_running_is_refused_as_the_reference_does(
         assert "Traceback" not in done.stderr
 
 
+def test_an_output_in_a_missing_folder_is_refused_as_the_reference_does(
+    running: Project,
+) -> None:
+    words = (
+        'failed to export container: invalid output path: directory "/nonexistent" does not exist'
+    )
+    for tool in TOOLS:
+        done = _run_as(tool, running, "export", "-o", "/nonexistent/a.tar", "a")
+        assert done.returncode == 1, (tool, done.stderr)
+        assert words in done.stderr, tool
+
+
 @pytest.mark.parametrize("command", ["export", "commit"])
 def test_a_stopped_instance_is_refused_as_the_reference_does(
     running: Project, command: str

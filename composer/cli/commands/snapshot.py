@@ -63,6 +63,15 @@ def export(
 ) -> None:
     if not output and sys.stdout.isatty():  # a tar is no terminal's business
         raise ComposerError("output option is required when exporting to terminal", code="usage")
+    if output:  # checked before the engine is asked, as the Docker CLI checks it
+        from composer.runtimes.copying import CopyError, validate_output_path
+
+        try:
+            validate_output_path(output)
+        except CopyError as exc:
+            raise ComposerError(
+                f"failed to export container: {exc.message}", code="usage"
+            ) from None
     target = load_target(project, runtime, by_name=True)
     backend = docker_backend(target, "export", LACKS)
     try:

@@ -249,20 +249,15 @@ class Watcher:
 
 
 def check_rules(found: list[wr.WatchRule]) -> None:
-    """Rules Composer cannot follow, refused before anything starts."""
+    """Rules Composer cannot follow, refused before anything starts (the loader's
+    consistency checks already refused a copying rule without a target, and the
+    schema an unknown action: this is for a project saved without them)."""
     for rule in found:
         if rule.action not in (wr.SYNC, wr.REBUILD, wr.RESTART, wr.SYNC_RESTART, wr.SYNC_EXEC):
             raise ComposerError(
                 f'service "{rule.service}": unknown watch action {rule.action!r}',
                 code="watch-action",
                 path=("services", rule.service, "develop", "watch"),
-            )
-        if rule.action in wr.SYNCING and not rule.target:
-            raise ComposerError(
-                f'service "{rule.service}": a {rule.action} rule needs a target',
-                code="watch-target",
-                path=("services", rule.service, "develop", "watch"),
-                hint="add `target: /path/in/the/container`",
             )
         if rule.action == wr.SYNC_EXEC and not rule.command:
             raise ComposerError(

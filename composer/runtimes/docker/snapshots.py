@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import os
 
+from composer.errors import ComposerError
+
 TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing (PEP 781)
 if TYPE_CHECKING:
     from collections.abc import Sequence
@@ -44,7 +46,13 @@ def export_file(api: Any, container: str, path: str) -> None:
     import tempfile
 
     directory = os.path.dirname(os.path.abspath(path))
-    handle, temporary = tempfile.mkstemp(prefix=".docker_temp_", dir=directory)
+    try:
+        handle, temporary = tempfile.mkstemp(prefix=".docker_temp_", dir=directory)
+    except OSError as exc:
+        raise ComposerError(
+            f"failed to export container: cannot write in {directory}: {exc.strerror}",
+            code="export-output",
+        ) from None
     try:
         with os.fdopen(handle, "wb") as out:
             export_to(api, container, out)
