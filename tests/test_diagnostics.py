@@ -247,6 +247,7 @@ def test_every_rule_has_a_documented_page(code: str) -> None:
         "undefined-volume",
         "extends-cycle",
         "dotenv",
+        "watch-target",
     ],
 )
 def test_loader_codes_point_at_an_existing_page(code: str) -> None:

@@ -46,6 +46,7 @@ LOADER_CODES: dict[str, tuple[str, str]] = {
         "container_name on a service with more than one replica",
         "container-name-replicas",
     ),
+    "watch-target": ("A develop.watch rule that copies files has no target", "watch-target"),
     "duration": ("A duration that cannot be parsed", "invalid-duration"),
     "size": ("A byte size that cannot be parsed", "invalid-size"),
     "port": ("A port specification that cannot be parsed", "invalid-port"),
