@@ -156,11 +156,13 @@ class Backend(Protocol):
         user: str | None = None,
         privileged: bool = False,
         interactive: Interactive | None = None,
+        detach: bool = False,
     ) -> int:
         """Run `command` in the instance's environment (as `user`, with extended
         privileges when asked, where the runtime can) and return its exit code. With
         `interactive` its streams go through that relay (stdin and a pseudo-terminal
-        as it says, where the runtime can); without, it reads nothing."""
+        as it says, where the runtime can); without, it reads nothing. `detach`
+        (`exec -d`): started and left running, 0."""
         ...
 
     def attach(

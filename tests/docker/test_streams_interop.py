@@ -192,3 +192,17 @@ def test_attach_to_an_instance_that_is_not_running_fails(running: Project, tool:
     done = _with_input(tool, running, "", "attach", "--index", "2", "web")
     assert done.returncode == 1
     assert 'service "web" is not running container #2' in done.stderr
+
+
+@pytest.mark.parametrize("tool", TOOLS)
+def test_exec_detached_returns_at_once_and_the_command_runs_on(running: Project, tool: str) -> None:
+    done = _with_input(
+        tool, running, "", "exec", "-d", "web", "sh", "-c", f"sleep 1; echo {tool} > /tmp/{tool}"
+    )
+    assert (done.stdout, done.returncode) == ("", 0), done.stderr
+    written = subprocess.run(
+        ["docker", "exec", f"{running.name}-web-1", "sh", "-c", f"sleep 2; cat /tmp/{tool}"],
+        capture_output=True,
+        text=True,
+    )
+    assert written.stdout == f"{tool}\n"

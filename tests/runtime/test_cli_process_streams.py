@@ -87,3 +87,13 @@ def test_attach_follows_the_instance_to_its_exit_code(project: Project) -> None:
     missing = _with_input(project, "", "attach", "--index", "2", "talk")
     assert missing.returncode == 1
     assert 'service "talk" is not running container #2' in missing.stderr
+
+
+def test_a_detached_exec_is_refused(project: Project) -> None:
+    """It would be no part of the instance (another session's process group), so
+    `stop` and `down` would leave it running: refused, nothing started."""
+    project.write(FILE)
+    assert project.run("up", "-d", "web").returncode == 0
+    done = project.run("exec", "-d", "web", "sh", "-c", "sleep 60")
+    assert done.returncode == 1
+    assert done.stderr.startswith("error: the process runtime cannot run a detached exec")

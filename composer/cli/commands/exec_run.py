@@ -148,6 +148,7 @@ def exec_(
     workdir: str | None,
     no_tty: bool,
     interactive: bool,
+    detach: bool,
     user: str | None,
     privileged: bool,
     runtime: str | None,
@@ -168,6 +169,7 @@ def exec_(
         user=user,
         privileged=privileged,
         interactive=terminal.interactive(stdin=interactive, tty=terminal.wants_tty(no_tty)),
+        detach=detach,
     )
 
 
@@ -334,6 +336,7 @@ COMMANDS = (
             WORKDIR,
             NO_TTY,
             INTERACTIVE,
+            Option("detach", ("--detach", "-d"), FLAG, "Run the command in the background"),
             Option("user", ("--user", "-u"), TEXT, "Run the command as this user"),
             Option("privileged", ("--privileged",), FLAG, "Give extended privileges"),
             RUNTIME,

@@ -1312,25 +1312,27 @@ class DockerBackend:
         user: str | None = None,
         privileged: bool = False,
         interactive: Interactive | None = None,
+        detach: bool = False,
         output: Callable[[str, bytes], None] | None = None,
     ) -> int:
         """Run `command` in the running container; its exit code. Its streams go
         through `interactive`'s relay when given; else its output goes to
-        `output(stream, data)`, or to our stdout and stderr."""
+        `output(stream, data)`, or to our stdout and stderr. With `detach` it is
+        started and left to run (0), as `docker exec -d`."""
         info = self._find(spec, ref)
         if info is None or (info.get("State") or {}).get("Status") != RUNNING:
             suffix = f" container #{ref.index}" if ref.index != 1 and not ref.oneoff else ""
             raise ComposerError(
                 f'service "{ref.service}" is not running{suffix}', code="not-running"
             )
-        tty = interactive is not None and interactive.tty
+        tty = interactive is not None and interactive.tty and not detach
         with self._engine(f"cannot exec in {info['Name'].lstrip('/')}"):
             created = self.api.exec_create(
                 info["Id"],
                 command,
-                stdout=True,
-                stderr=True,
-                stdin=interactive is not None and interactive.stdin,
+                stdout=not detach,
+                stderr=not detach,
+                stdin=interactive is not None and interactive.stdin and not detach,
                 tty=tty,
                 environment=dict(environment) if environment else None,
                 workdir=workdir,
@@ -1338,6 +1340,9 @@ class DockerBackend:
                 privileged=privileged,
             )
             exec_id = created["Id"]
+            if detach:
+                self.api.exec_start(exec_id, detach=True)
+                return 0
             sock, received = hijack(
                 self.api,
                 f"/exec/{exec_id}/start",

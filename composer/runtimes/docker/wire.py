@@ -589,6 +589,14 @@ class WireClient:
         )
         return created
 
+    def exec_start(self, exec_id: str, detach: bool = False, tty: bool = False, **more: Any) -> Any:
+        """Detached (`exec -d`) here; an attached start is the SDK's (composer hijacks
+        the connection itself: docker/hijack.py)."""
+        if not detach:
+            return self.sdk().exec_start(exec_id, detach=detach, tty=tty, **more)
+        path = self._path("/exec/{0}/start", exec_id)
+        return self._request("POST", path, body={"Tty": tty, "Detach": True}, as_json=False)
+
     def exec_inspect(self, exec_id: str) -> dict[str, Any]:
         info: dict[str, Any] = self._request("GET", self._path("/exec/{0}/json", exec_id))
         return info

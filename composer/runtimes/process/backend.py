@@ -849,6 +849,7 @@ class ProcessBackend:
         user: str | None = None,
         privileged: bool = False,
         interactive: Interactive | None = None,
+        detach: bool = False,
         output: Callable[[str, bytes], None] | None = None,
     ) -> int:
         """Run `command` with the instance's environment and directory; its exit code.
@@ -857,6 +858,13 @@ class ProcessBackend:
         goes to `output(stream, data)` when given, else to our own. It runs
         as this user (another `user` is refused: no switching users here); there is
         nothing to make more privileged than a host process already is."""
+        if detach:  # (checked first: nothing runs)
+            raise ComposerError(
+                "the process runtime cannot run a detached exec: the command would not be "
+                "part of the instance, and stop and down would leave it running",
+                code="process-exec-detach",
+                hint="run it attached, or in the service's own command",
+            )
         if user and user not in _this_user():
             raise ComposerError(
                 f"the process runtime runs commands as this user: cannot exec as {user!r}",
