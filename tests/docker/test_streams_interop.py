@@ -45,25 +45,7 @@ def _with_input(
     tool: str, project: Project, data: str, *args: str
 ) -> subprocess.CompletedProcess[str]:
     """One command of `tool` on the project with `data` piped to its stdin."""
-    if tool == "composer":
-        argv = [sys.executable, "-m", "composer"]
-        env = dict(
-            os.environ,
-            COMPOSER_STATE_DIR=str(project.root / ".state"),
-            COMPOSER_RUNTIME="docker",
-        )
-    else:
-        argv = [str(reference_binary())]
-        env = clean_env(None)
-    return subprocess.run(
-        [*argv, "-p", project.name, *args],
-        cwd=project.root,
-        env=env,
-        input=data,
-        capture_output=True,
-        text=True,
-        timeout=60,
-    )
+    return _run_as(tool, project, *args, input=data)
 
 
 def _argv(tool: str, project: Project, *args: str) -> tuple[list[str], dict[str, str]]:
