@@ -270,18 +270,17 @@ def run(
     Composer never shows (as `up`'s); `quiet` leaves out the dependencies' and the
     image's progress, not the command's output (as the reference's `-q`)."""
     from composer.cli import terminal
-    from composer.cli.commands.up import check_image_options
+    from composer.cli.commands.up import image_target
 
-    check_image_options(build, False, pull)
+    target = image_target(
+        project, runtime, [service], build=build, no_build=False, pull=pull, assume_yes=False
+    )
     environment = env_from_files(list(env_from_file or []))
     environment.update(parse_env(env or []))
-    target = load_target(project, runtime, services=[service])
-    target.build = True if build else None
-    target.pull = pull
     if quiet:
         target.progress = "quiet"
-    if is_process(target) and (build or pull or use_aliases):
-        console.warn("--build, --pull and --use-aliases have no effect on the process runtime")
+    if is_process(target) and use_aliases:
+        console.warn("--use-aliases has no effect on the process runtime")
     if detach and rm and is_process(target):
         raise UsageError(
             "--rm with --detach needs the Docker runtime: a detached process one-off "
@@ -289,7 +288,6 @@ def run(
             code="usage",
             hint="run it detached without --rm and remove it later (composer rm, or down)",
         )
-    check_services(target, [service])
     settings = run_settings(
         target.spec.working_dir,
         name=name,

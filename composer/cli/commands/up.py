@@ -247,7 +247,7 @@ def image_target(
     pull: str | None,
     assume_yes: bool,
 ) -> Target:
-    """The project `up` and `create` act on, with how its images are found."""
+    """The project `up`, `create` and `run` act on, with how its images are found."""
     check_image_options(build, no_build, pull)
     target = load_target(project, runtime, services=names)
     check_services(target, names)
