@@ -351,10 +351,7 @@ class WireClient:
         timeout: float | None = None,
         as_json: bool = True,
     ) -> Any:
-        url = f"/v{self.api_version}{path}" if versioned else path
-        query = {k: v for k, v in (params or {}).items() if v is not None}
-        if query:
-            url += "?" + _urlencode(query)
+        url = self._url(path, params, versioned=versioned)
         payload = json.dumps(body).encode() if body is not None else None
         status, data, _ = self._send(method, url, payload, timeout or self.timeout)
         if status >= 400:
@@ -362,6 +359,13 @@ class WireClient:
         if not as_json:
             return data.decode(errors="replace")
         return json.loads(data) if data.strip() else None
+
+    def _url(self, path: str, params: Mapping[str, Any] | None, *, versioned: bool = True) -> str:
+        """The request target: the API version's prefix, the path, the parameters
+        that are set."""
+        url = f"/v{self.api_version}{path}" if versioned else path
+        query = {k: v for k, v in (params or {}).items() if v is not None}
+        return url + "?" + _urlencode(query) if query else url
 
     @staticmethod
     def _path(template: str, *args: str) -> str:
@@ -616,10 +620,7 @@ class WireClient:
         (`Upgrade: tcp`, as the SDK's attach_socket and exec_start(socket=True) do):
         a connection of its own, and the stream bytes that came with the answer's head
         (which the SDK's buffered reader can swallow)."""
-        url = f"/v{self.api_version}{path}"
-        query = {k: v for k, v in (params or {}).items() if v is not None}
-        if query:
-            url += "?" + _urlencode(query)
+        url = self._url(path, params)
         connection = _Connection(self.address)
         try:
             status, explanation = connection.upgrade(
