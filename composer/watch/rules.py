@@ -101,11 +101,9 @@ class PathFilter:
         self.root = rule.path
         self._ignore = PatternMatcher([*ALWAYS_IGNORED, *rule.ignore])
         self._context = build_context
-        self._context_ignore = (
-            PatternMatcher(dockerignore_patterns(build_context)) if build_context else None
-        )
-        self._include = PatternMatcher(list(rule.include)) if rule.include else None
         context_patterns = dockerignore_patterns(build_context) if build_context else []
+        self._context_ignore = PatternMatcher(context_patterns) if build_context else None
+        self._include = PatternMatcher(list(rule.include)) if rule.include else None
         self._reincludes = any(p.startswith("!") for p in [*rule.ignore, *context_patterns])
 
     def follows(self, path: str) -> bool:

@@ -194,6 +194,16 @@ def docker_backend(
     return backend
 
 
+def running_refs(backend: Backend, project: str, service: str) -> list[InstanceRef]:
+    """The running (or paused) instances of `service`, by index; one-offs never (what
+    `export`, `commit` and `watch` act on)."""
+    return sorted(
+        state.ref
+        for state in backend.instances(project)
+        if state.ref.service == service and not state.ref.oneoff and state.running
+    )
+
+
 def is_process(target: Target) -> bool:
     return target.runtime == "process"
 

@@ -12,7 +12,12 @@ from __future__ import annotations
 
 import sys
 
-from composer.cli.commands.runtime_common import close_backend, docker_backend, load_target
+from composer.cli.commands.runtime_common import (
+    close_backend,
+    docker_backend,
+    load_target,
+    running_refs,
+)
 from composer.cli.progress import open_progress
 from composer.cli.project_args import ProjectArgs
 from composer.cli.spec import FLAG, INT, LIST, RUNTIME, TEXT, Argument, Command, Option
@@ -35,11 +40,7 @@ def running_instance(
     """The running (or paused) instance of `service` the command acts on: the one of
     `index`, else the lowest; one-offs never. The reference's error otherwise, naming
     the index when one was given (`service "web" is not running container #3`)."""
-    refs = sorted(
-        state.ref
-        for state in backend.instances(target.name)
-        if state.ref.service == service and not state.ref.oneoff and state.running
-    )
+    refs = running_refs(backend, target.name, service)
     if index is not None:
         refs = [ref for ref in refs if ref.index == index]
     if not refs:

@@ -20,6 +20,7 @@ ends the watch and leaves the services running (exit 130).
 
 from __future__ import annotations
 
+import copy
 import os
 import sys
 import time
@@ -33,6 +34,7 @@ from composer.cli.commands.runtime_common import (
     is_process,
     load_target,
     make_backend,
+    running_refs,
 )
 from composer.cli.project_args import ProjectArgs
 from composer.cli.spec import FLAG, RUNTIME, Argument, Command, Option
@@ -108,11 +110,7 @@ class Watcher:
 
     # ------------------------------------------------------------ instances
     def _running(self, service: str) -> list[InstanceRef]:
-        return sorted(
-            state.ref
-            for state in self.backend.instances(self.target.name)
-            if state.ref.service == service and not state.ref.oneoff and state.running
-        )
+        return running_refs(self.backend, self.target.name, service)
 
     def _sync(self, rule: wr.WatchRule, paths: set[str]) -> None:
         from composer.watch.sync import plan_sync, put_files
@@ -162,15 +160,9 @@ class Watcher:
             return
         images = getattr(self.backend, "service_image_id", None)
         before = images(self.target.spec, service) if callable(images) else None
-        self.target.build = True
-        progress, self.target.progress = self.target.progress, "quiet"
-        try:
-            bring_up(
-                self.target,
-                UpOptions(services=(service,), no_deps=True),
-            )
-        finally:
-            self.target.build, self.target.progress = None, progress
+        rebuilding = copy.copy(self.target)  # (not the target `up --watch` shares)
+        rebuilding.build, rebuilding.progress = True, "quiet"
+        bring_up(rebuilding, UpOptions(services=(service,), no_deps=True))
         prune_image = getattr(self.backend, "remove_dangling_image", None)
         if prune and before and callable(prune_image):
             prune_image(before)
