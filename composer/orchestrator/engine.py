@@ -38,6 +38,7 @@ from composer.orchestrator.plan import (
     default_hash,
     levels_of,
     no_hash,
+    orphans_of,
     plan_stop,
     plan_up,
     recreate_for_images,
@@ -498,13 +499,9 @@ class Orchestrator:
         """Stop and remove the instances of services the project no longer defines
         (`run --remove-orphans` when it starts no dependency, whose `up` would)."""
         with self._lock:
-            orphans = [
-                state
-                for state in self.backend.instances(spec.name)
-                if not state.ref.oneoff
-                and state.ref.service not in (spec.project.get("services") or {})
-            ]
-            self._report_orphans(spec, sorted(orphans, key=lambda s: s.ref), True, timeout)
+            defined = spec.project.get("services") or {}
+            orphans = orphans_of(self.backend.instances(spec.name), defined)
+            self._report_orphans(spec, orphans, True, timeout)
 
     def _check_missing(self, plan: UpPlan, no_deps: bool) -> None:
         """Dependencies the project does not have (disabled by profiles): an error when

@@ -7,7 +7,7 @@ the graph's start levels (or stop order).
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Container, Iterable, Mapping
 
 from composer.errors import UsageError
 from composer.record import Record
@@ -150,6 +150,15 @@ class UpPlan(Record):
         self.dependencies_forced = dependencies_forced
 
 
+def orphans_of(existing: Iterable[InstanceState], defined: Container[str]) -> list[InstanceState]:
+    """The instances of services the project does not define, by name (one-offs are
+    never orphans: `up --remove-orphans` and `run --remove-orphans` leave them)."""
+    return sorted(
+        (s for s in existing if not s.ref.oneoff and s.ref.service not in defined),
+        key=lambda s: s.ref,
+    )
+
+
 def plan_up(
     project_name: str,
     project: Mapping[str, Any],
@@ -186,14 +195,10 @@ def plan_up(
     service_map: Mapping[str, Any] = project.get("services") or {}
     by_service: dict[str, dict[int, InstanceState]] = {}
     state: InstanceState | None
-    orphans: list[InstanceState] = []
+    orphans = orphans_of(existing, graph)
     for state in existing:
-        if state.ref.oneoff:
-            continue
-        if state.ref.service not in graph:
-            orphans.append(state)
-            continue
-        by_service.setdefault(state.ref.service, {})[state.ref.index] = state
+        if not state.ref.oneoff and state.ref.service in graph:
+            by_service.setdefault(state.ref.service, {})[state.ref.index] = state
     actions: dict[str, ServiceActions] = {}
     for name in sorted(selected):
         count = replicas(graph.nodes[name].get("replicas"), scale.get(name))
@@ -229,7 +234,7 @@ def plan_up(
         selected=selected,
         levels=levels_of(graph, selected),
         actions=actions,
-        orphans=sorted(orphans, key=lambda s: s.ref),
+        orphans=orphans,
         dependencies_forced=dependencies_forced,
     )
 
