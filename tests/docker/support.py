@@ -10,14 +10,24 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+import pytest
+
 from composer.loader.options import LoadOptions
 from composer.loader.pipeline import load_project
 from composer.runtimes.base import InstanceRef, ProjectSpec
 from composer.runtimes.docker import labels as lb
 from composer.runtimes.docker.engine import DockerBackend
 from tests import helpers
+from tests.reference import reference_binary
 
 BUSYBOX = "composer-test/busybox:latest"
+
+# The marks of a module that compares Composer with the reference on the engine.
+AGAINST_THE_REFERENCE = [
+    pytest.mark.docker,
+    pytest.mark.reference,
+    pytest.mark.skipif(reference_binary() is None, reason="reference docker-compose not installed"),
+]
 
 # Two sleeping services, `web` depending on `db`: the smallest project with an order.
 DB_WEB_CHAIN = f"""

@@ -24,6 +24,7 @@ from composer.runtimes.docker import labels as lb
 from composer.runtimes.docker.engine import DockerBackend
 from composer.runtimes.docker.states import parse_time
 from tests.docker.support import (
+    AGAINST_THE_REFERENCE,
     BUSYBOX,
     DB_WEB_CHAIN,
     Project,
@@ -35,13 +36,9 @@ from tests.docker.support import (
     leftovers,
     wait_for,
 )
-from tests.reference import reference_binary, run_reference
+from tests.reference import run_reference
 
-pytestmark = [
-    pytest.mark.docker,
-    pytest.mark.reference,
-    pytest.mark.skipif(reference_binary() is None, reason="reference docker-compose not installed"),
-]
+pytestmark = AGAINST_THE_REFERENCE
 
 
 def reference(project: Project, *args: str, env: dict[str, str] | None = None) -> str:

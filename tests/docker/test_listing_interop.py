@@ -11,17 +11,11 @@ from __future__ import annotations
 import json
 import re
 
-import pytest
-
-from tests.docker.support import BUSYBOX, Project, engine_client
+from tests.docker.support import AGAINST_THE_REFERENCE, BUSYBOX, Project, engine_client
 from tests.docker.test_interop import composer_cli, composer_up, reference
-from tests.reference import reference_binary, run_reference
+from tests.reference import run_reference
 
-pytestmark = [
-    pytest.mark.docker,
-    pytest.mark.reference,
-    pytest.mark.skipif(reference_binary() is None, reason="reference docker-compose not installed"),
-]
+pytestmark = AGAINST_THE_REFERENCE
 
 FILE = f"""
 services:

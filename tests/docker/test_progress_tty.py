@@ -18,16 +18,10 @@ import termios
 import uuid
 from pathlib import Path
 
-import pytest
-
-from tests.docker.support import DB_WEB_CHAIN, leftovers
+from tests.docker.support import AGAINST_THE_REFERENCE, DB_WEB_CHAIN, leftovers
 from tests.reference import reference_binary
 
-pytestmark = [
-    pytest.mark.docker,
-    pytest.mark.reference,
-    pytest.mark.skipif(reference_binary() is None, reason="reference docker-compose not installed"),
-]
+pytestmark = AGAINST_THE_REFERENCE
 
 COLUMNS = 100
 PROJECT = DB_WEB_CHAIN + "volumes:\n  data: {}\n"

@@ -15,15 +15,11 @@ from pathlib import Path
 
 import pytest
 
-from tests.docker.support import BUSYBOX, Project, engine_client
+from tests.docker.support import AGAINST_THE_REFERENCE, BUSYBOX, Project, engine_client
 from tests.docker.test_interop import _run_as
 from tests.reference import clean_env, reference_binary
 
-pytestmark = [
-    pytest.mark.docker,
-    pytest.mark.reference,
-    pytest.mark.skipif(reference_binary() is None, reason="reference docker-compose not installed"),
-]
+pytestmark = AGAINST_THE_REFERENCE
 
 FILE = f"""
 services:

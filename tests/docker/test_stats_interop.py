@@ -12,18 +12,12 @@ from __future__ import annotations
 import json
 import re
 
-import pytest
-
-from tests.docker.support import Project
+from tests.docker.support import AGAINST_THE_REFERENCE, Project
 from tests.docker.test_interop import composer_cli, composer_up, reference
 from tests.docker.test_listing_interop import FILE, both, settle
-from tests.reference import reference_binary, run_reference
+from tests.reference import run_reference
 
-pytestmark = [
-    pytest.mark.docker,
-    pytest.mark.reference,
-    pytest.mark.skipif(reference_binary() is None, reason="reference docker-compose not installed"),
-]
+pytestmark = AGAINST_THE_REFERENCE
 
 STEADY = ("Container", "ID", "Name", "PIDs")  # the fields that do not move
 
