@@ -1,4 +1,5 @@
-"""Suite-wide rules: docker-marked tests need an engine; under CI a missing one fails.
+"""Suite-wide rules: docker-marked tests need an engine; under CI a missing one fails;
+Ctrl-C can be delivered.
 
 `.ci/run` starts dockerd and exports COMPOSER_REQUIRE_DOCKER=1, so there a test
 marked `docker` fails instead of skipping when no engine answers. Elsewhere it
@@ -10,9 +11,16 @@ from __future__ import annotations
 import functools
 import os
 import shutil
+import signal
 import subprocess
 
 import pytest
+
+# A shell starts a background job (`cmd &`) with SIGINT ignored, and every process
+# the suite spawns would inherit that: the tests that press Ctrl-C (on Composer, on
+# the reference, on fan_out here) would see nothing happen. Ctrl-C is taken back.
+if signal.getsignal(signal.SIGINT) is signal.SIG_IGN:
+    signal.signal(signal.SIGINT, signal.default_int_handler)
 
 
 @functools.cache
