@@ -31,7 +31,7 @@ from composer.orchestrator.events import (
     UpOptions,
     UpResult,
 )
-from composer.orchestrator.fanout import Background, fan_out
+from composer.orchestrator.fanout import Background, Pacer, fan_out
 from composer.orchestrator.plan import (
     ServiceActions,
     UpPlan,
@@ -66,6 +66,10 @@ if TYPE_CHECKING:
 
 MAX_WORKERS = 8
 LOG_TAIL_ON_FAILURE = 10
+# Seconds: the most the last stop of a level is paced behind its first (a backend's
+# stop_spacing), so that a service that ignores its stop signal is killed at most
+# this much later than when every stop goes at once.
+STOP_SPREAD = 0.5
 
 
 class _Run:
@@ -316,10 +320,20 @@ class Orchestrator:
         self.backend.stop(spec, ref, timeout)
         self._container(ref, "Stopped")
 
-    def _stop_listed(self, spec: ProjectSpec, state: InstanceState, timeout: float | None) -> None:
-        """Stop an instance as listed: one that does not run only gets its two
-        lines (stopping it would do nothing, and it has no pre_stop hook to run)."""
+    def _stop_pacer(self, level: list[InstanceState]) -> Pacer:
+        """The pace of one level's stops: the backend's stop_spacing, closer where
+        needed so that the last running instance gets its stop at most STOP_SPREAD
+        after the first."""
+        running = sum(1 for s in level if s.running)
+        return Pacer.within(self.backend.capabilities.stop_spacing, running, STOP_SPREAD)
+
+    def _stop_listed(
+        self, spec: ProjectSpec, state: InstanceState, timeout: float | None, pacer: Pacer
+    ) -> None:
+        """Stop an instance as listed, in its turn: one that does not run only gets its
+        two lines (stopping it would do nothing, and it has no pre_stop hook to run)."""
         if state.running:
+            pacer.wait_turn()
             self._stop_ref(spec, state.ref, timeout)
             return
         self._container(state.ref, "Stopping")
@@ -721,10 +735,9 @@ class Orchestrator:
                         raise UsageError(f'no such service: "{name}"', code="no-such-service")
             stopped: list[InstanceRef] = []
             for level in plan_stop(graph, states, wanted or None):
-
-                def work(state: InstanceState) -> None:
-                    self._stop_listed(spec, state, timeout)
-
+                work = functools.partial(
+                    self._stop_listed, spec, timeout=timeout, pacer=self._stop_pacer(level)
+                )
                 self._raise_collected(self._parallel(level, work), "stop")
                 stopped.extend(s.ref for s in level)
             return stopped
@@ -760,15 +773,25 @@ class Orchestrator:
         with self._lock:
             chosen = self.removable(spec, services, stop=stop)
             for level in plan_stop(_graph_of(spec, chosen), chosen):
-                work = functools.partial(self._retire, spec, timeout=None, volumes=volumes)
+                work = functools.partial(
+                    self._retire, spec, timeout=None, volumes=volumes, pacer=self._stop_pacer(level)
+                )
                 self._raise_collected(self._parallel(level, work), "rm")
             return [s.ref for s in chosen]
 
     def _retire(
-        self, spec: ProjectSpec, state: InstanceState, *, timeout: float | None, volumes: bool
+        self,
+        spec: ProjectSpec,
+        state: InstanceState,
+        *,
+        timeout: float | None,
+        volumes: bool,
+        pacer: Pacer | None = None,
     ) -> None:
-        """Stop one listed instance if it runs, then remove it."""
+        """Stop one listed instance if it runs (in its turn of `pacer`), then remove it."""
         if state.running:
+            if pacer is not None:
+                pacer.wait_turn()
             self._stop_ref(spec, state.ref, timeout)
         self._remove_ref(spec, state.ref, volumes=volumes)
 
@@ -885,13 +908,14 @@ class Orchestrator:
                 if running == 0:
                     networks.start()
                 for level in plan_stop(graph, targets):
+                    pacer = self._stop_pacer(level)
 
-                    def work(state: InstanceState) -> None:
+                    def work(state: InstanceState, pacer: Pacer = pacer) -> None:
                         nonlocal running
                         # As listed a moment ago, as the reference does: no second
                         # look. An instance that stopped since is a no-op to stop,
                         # and one that came back since is killed by remove.
-                        self._stop_listed(spec, state, timeout)
+                        self._stop_listed(spec, state, timeout, pacer)
                         if state.running:  # restarting counts as running
                             with counter:
                                 running -= 1

@@ -8,6 +8,7 @@ of them ~3 ms before its first engine call; this needs only `threading`.
 from __future__ import annotations
 
 import threading
+import time
 from collections.abc import Callable, Sequence
 
 TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing (PEP 781)
@@ -104,3 +105,33 @@ class Background:
         self._thread.join()
         if self._failure is not None:
             raise self._failure
+
+
+class Pacer:
+    """Hands out turns at least `spacing` seconds apart, in the order they are asked
+    for, to threads that would otherwise all go at once (the stops of one level on a
+    backend whose capabilities ask for `stop_spacing`); a spacing of 0 gives every
+    turn at once."""
+
+    def __init__(self, spacing: float) -> None:
+        self.spacing = spacing
+        self._lock = threading.Lock()
+        self._next = 0.0
+
+    @classmethod
+    def within(cls, spacing: float, turns: int, spread: float) -> Pacer:
+        """A pacer for `turns` turns: `spacing` apart, closer where needed so that
+        the last comes at most `spread` seconds after the first."""
+        if turns > 1:
+            spacing = min(spacing, spread / (turns - 1))
+        return cls(spacing)
+
+    def wait_turn(self) -> None:
+        if self.spacing <= 0:
+            return
+        with self._lock:
+            now = time.monotonic()
+            turn = max(now, self._next)
+            self._next = turn + self.spacing
+        if turn > now:
+            time.sleep(turn - now)

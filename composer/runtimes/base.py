@@ -194,6 +194,11 @@ class Capabilities(NamedTuple):
     # start (Docker); else its output is followed in its log and it reads this
     # process's stdin itself (the process runtime spawns it here).
     attach_streams: bool = False
+    # Seconds between the stops of one level (the orchestrator squeezes them into
+    # STOP_SPREAD at most). Docker: the kernel tears each stopped container's network
+    # namespace down under one global lock (RTNL), and thirty teardowns at once take
+    # longer in all than the same thirty a few milliseconds apart (docs/performance.md).
+    stop_spacing: float = 0.0
 
 
 class Interactive(NamedTuple):

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import io
 import json
+import time
 from collections.abc import Iterator, Mapping
 from typing import Any
 
@@ -241,6 +242,38 @@ def test_down_rmi_removes_images_or_says_there_are_none() -> None:
         e.kind == WARNING and "--rmi all: the memory runtime has no images" in e.detail
         for e in seen
     )
+
+
+class PacedBackend(MemoryBackend):
+    """A backend that asks for its stops to be paced (as the Docker runtime does)."""
+
+    capabilities = MemoryBackend.capabilities._replace(stop_spacing=0.04)
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.stopped_at: list[float] = []
+
+    def stop(self, spec: ProjectSpec, ref: InstanceRef, timeout: float | None = None) -> None:
+        self.stopped_at.append(time.monotonic())
+        super().stop(spec, ref, timeout)
+
+
+def independent_services(count: int) -> ProjectSpec:
+    services = {f"s{n}": {"image": "web"} for n in range(count)}
+    return ProjectSpec(PROJECT, "/tmp", (), {"services": services})
+
+
+@pytest.mark.parametrize("command", ["down", "stop"])
+def test_stops_of_one_level_go_out_at_the_backends_pace(command: str) -> None:
+    backend = PacedBackend()
+    orchestrator, _ = events_of(backend)
+    spec = independent_services(4)
+    orchestrator.up(spec)
+    begun = time.monotonic()
+    getattr(orchestrator, command)(spec)
+    assert len(backend.stopped_at) == 4
+    for index, moment in enumerate(sorted(backend.stopped_at)):
+        assert moment >= begun + index * 0.04
 
 
 def test_plan_no_recreate_keeps_changed_instances() -> None:

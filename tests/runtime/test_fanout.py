@@ -9,7 +9,7 @@ import time
 
 import pytest
 
-from composer.orchestrator.fanout import fan_out
+from composer.orchestrator.fanout import Pacer, fan_out
 
 
 def test_failures_come_back_in_item_order_for_unhashable_items() -> None:
@@ -66,3 +66,28 @@ def test_ctrl_c_stops_handing_out_items_and_sets_cancel() -> None:
     assert cancel.is_set()
     time.sleep(0.1)
     assert len(started) <= 4  # the two running items, and at most one more each
+
+
+def test_a_pacer_hands_out_turns_spacing_apart_in_the_order_asked() -> None:
+    pacer = Pacer(0.05)
+    turns: list[float] = []
+    lock = threading.Lock()
+    begun = time.monotonic()
+
+    def take(_: int) -> None:
+        pacer.wait_turn()
+        now = time.monotonic()
+        with lock:
+            turns.append(now)
+
+    assert fan_out(list(range(5)), take, max_workers=5) == []
+    # each thread is at or after its own turn, and the turns are 0.05 s apart
+    for index, moment in enumerate(sorted(turns)):
+        assert moment >= begun + index * 0.05
+
+
+def test_a_pacer_without_spacing_and_one_squeezed_into_a_spread() -> None:
+    assert Pacer(0).spacing == 0
+    assert Pacer.within(0.025, 10, 0.5).spacing == 0.025  # 9 gaps fit in 0.5 s
+    assert Pacer.within(0.025, 30, 0.5).spacing == pytest.approx(0.5 / 29)
+    assert Pacer.within(0.025, 1, 0.5).spacing == 0.025

@@ -147,6 +147,7 @@ class DockerBackend:
         supervises=True,
         switch_user=True,
         attach_streams=True,
+        stop_spacing=0.025,
     )
     # Instances the orchestrator may handle at once: each step waits on the engine's
     # API, not on this process, and the reference bounds nothing by default.
