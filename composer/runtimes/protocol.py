@@ -89,7 +89,12 @@ class Backend(Protocol):
         """Prepare the instance (not started); raises ComposerError if it cannot run here."""
         ...
 
-    def start(self, spec: ProjectSpec, ref: InstanceRef) -> InstanceState: ...
+    def start(self, spec: ProjectSpec, ref: InstanceRef) -> InstanceState | None:
+        """Start the instance. Its state when the backend has it at no cost (the
+        process runtime: its own record); None where knowing would take one more call
+        (Docker: an inspect per container in the busiest moment of an `up`; `inspect`
+        is there for whoever needs to look)."""
+        ...
 
     def stop(self, spec: ProjectSpec, ref: InstanceRef, timeout: float | None = None) -> None:
         """stop_signal, then SIGKILL after `timeout` (default: stop_grace_period)."""

@@ -63,7 +63,9 @@ def test_create_start_inspect_stop_remove(project: Project, backend: DockerBacke
     created = backend.create(spec, ref)
     assert created.status == "created" and created.ref == ref
     assert created.config_hash == backend.service_hash("app", spec.service("app"))
-    started = backend.start(spec, ref)
+    assert backend.start(spec, ref) is None  # (no look after the start: inspect's job)
+    started = backend.inspect(spec, ref)
+    assert started is not None
     assert started.status == RUNNING and started.pid and started.started_at
     info = engine_client().inspect_container(f"{project.name}-app-1")
     assert info["Config"]["Labels"]["team"] == "core"
@@ -109,7 +111,9 @@ def test_published_port_answers_and_health_is_reported(
     ref = project.ref("web")
     up_resources(backend, spec)
     backend.create(spec, ref)
-    state = backend.start(spec, ref)
+    backend.start(spec, ref)
+    state = backend.inspect(spec, ref)
+    assert state is not None
     assert [(p.url, p.target_port, p.published_port, p.protocol) for p in state.publishers] == [
         ("127.0.0.1", 8080, port, "tcp")
     ]

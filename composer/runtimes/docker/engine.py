@@ -951,7 +951,8 @@ class DockerBackend:
                 _tar(plan.files),
             )
 
-    def start(self, spec: ProjectSpec, ref: InstanceRef) -> InstanceState:
+    def start(self, spec: ProjectSpec, ref: InstanceRef) -> None:
+        """Start the container; no look at it afterwards (the protocol's start)."""
         action = f"cannot start container {lb.container_name(spec, ref)}"
         known = self._ids.get(ref)
         try:
@@ -962,9 +963,6 @@ class DockerBackend:
                 raise
             self._ids.pop(ref, None)
             self._call(action, self.api.start, self._require(spec, ref)["Id"])
-        state = state_from_inspect(self._require(spec, ref))
-        assert state is not None
-        return state
 
     def _grace(self, spec: ProjectSpec | None, ref: InstanceRef, info: Mapping[str, Any]) -> float:
         services: Mapping[str, Any] = (spec.project.get("services") or {}) if spec else {}
