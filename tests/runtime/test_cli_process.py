@@ -245,6 +245,38 @@ def test_exit_code_from(project: Project) -> None:
     assert not port_open(port)  # the abort stopped web
 
 
+def test_up_menu_is_accepted_and_said_to_be_missing_when_attached(project: Project) -> None:
+    project.write(
+        f"""
+        services:
+          job:
+            image: python
+            command: {PY} -c "print('done')"
+        """
+    )
+    # attached, asked for by flag or by COMPOSE_MENU: run without it, with a warning
+    done = project.run("up", "--menu", "--abort-on-container-exit", "--no-color")
+    assert done.returncode == 0, done.stderr
+    assert "warning: the navigation menu (--menu, COMPOSE_MENU) is not available" in done.stderr
+    assert "job-1  | done" in done.stdout
+    done = subprocess.run(
+        project.args("up", "--abort-on-container-exit", "--no-color"),
+        cwd=project.directory,
+        env={**project.env, "COMPOSE_MENU": "true"},
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert done.returncode == 0, done.stderr
+    assert "navigation menu" in done.stderr
+    # the reference's spellings that show no menu: nothing to say
+    for args in (("--menu", "-d"), ("--menu=false", "--abort-on-container-exit")):
+        done = project.run("up", *args)
+        assert done.returncode == 0, done.stderr
+        assert "navigation menu" not in done.stderr
+    project.run("down")
+
+
 def test_down_after_supervisor_was_killed(project: Project) -> None:
     port = free_port()
     project.write(three_levels(port))

@@ -8,11 +8,13 @@ runs), or, when an owner already exists, asks it to converge and then attaches.
 
 from __future__ import annotations
 
+import os
 import sys
 import threading
 import time
 from collections.abc import Callable
 
+from composer import golang
 from composer.cli import console
 from composer.cli.commands.runtime_common import (
     LogPrinter,
@@ -289,6 +291,7 @@ def up(
     quiet_pull: bool,
     quiet_build: bool,
     watch: bool,
+    menu: bool,
     renew_anon_volumes: bool,
     runtime: str | None,
     assume_yes: bool,
@@ -319,6 +322,8 @@ def up(
     )
     if exit_code_from:
         check_services(target, [exit_code_from])
+    if not detach and (menu or golang.parse_bool(os.environ.get("COMPOSE_MENU", "")) is True):
+        console.warn(MENU_MISSING)
     rules = _watch_rules(target, names) if watch else []
     options = UpOptions(
         services=tuple(names),
@@ -399,6 +404,14 @@ def create(
     return 0
 
 
+# `up --menu` (or COMPOSE_MENU=true), attached: the reference's keyboard shortcuts
+# under the logs (`w` Enable Watch; more with Docker Desktop). Accepted, so that
+# scripts written for the reference run, and said, since nothing here reads keys.
+MENU_MISSING = (
+    "the navigation menu (--menu, COMPOSE_MENU) is not available in Composer: up runs "
+    "attached without it (up --watch follows the develop.watch rules)"
+)
+
 ASSUME_YES = Option(
     "assume_yes",
     ("--yes", "-y"),
@@ -460,6 +473,9 @@ COMMANDS = (
                 ("--watch", "-w"),
                 FLAG,
                 "Follow the develop.watch rules while attached (composer watch)",
+            ),
+            Option(
+                "menu", ("--menu",), FLAG, "Accepted as the reference's; no menu here (a warning)"
             ),
             Option(
                 "renew_anon_volumes",
