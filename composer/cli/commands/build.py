@@ -8,10 +8,14 @@ skips them. Needs an image runtime (Docker): the process runtime has no images.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 from composer.cli.commands.runtime_common import check_services, image_backend, load_target
 from composer.cli.progress import QUIET, open_progress
 from composer.cli.project_args import ProjectArgs
-from composer.cli.spec import FLAG, RUNTIME, Argument, Command, Option
+from composer.cli.spec import FLAG, LIST, RUNTIME, TEXT, Argument, Command, Option
+from composer.errors import ComposerError
+from composer.runtimes.base import ProjectSpec
 
 
 def build(
@@ -20,24 +24,75 @@ def build(
     services: list[str] | None,
     no_cache: bool,
     quiet: bool,
+    build_arg: list[str] | None,
+    pull: bool,
+    memory: str | None,
+    with_dependencies: bool,
     runtime: str | None,
 ) -> None:
+    """`--build-arg` and `--pull` apply to the build sections as the reference applies
+    them (a `KEY` without `=` takes the project environment's value, or is left out);
+    `--memory` limits the build container (the engine's classic builder)."""
     names = list(services or [])
+    limit = _memory(memory)
     target = load_target(project, runtime, services=names)
     check_services(target, names)
-    from composer.runtimes.docker.images import ImageRequest
+    from composer.runtimes.docker.images import ImageRequest, with_build_options
 
-    backend = image_backend(target, "build")
-    backend.images = ImageRequest(build=True, no_cache=no_cache)
     chosen = names or sorted(target.services())
-    buildable = [n for n in chosen if (target.services().get(n) or {}).get("build") is not None]
+    if with_dependencies and names:
+        from composer.graph import build_graph, select
+
+        chosen = sorted(select(build_graph(dict(target.spec.project), target.spec.name), names))
+    services_now = with_build_options(
+        target.services(), chosen, _build_args(build_arg or [], target.spec.environment), pull
+    )
+    now = target.spec
+    spec = ProjectSpec(
+        now.name,
+        now.working_dir,
+        now.config_files,
+        {**now.project, "services": services_now},
+        now.environment,
+    )
+    backend = image_backend(target, "build")
+    backend.images = ImageRequest(build=True, no_cache=no_cache, memory=limit)
+    buildable = [n for n in chosen if (services_now.get(n) or {}).get("build") is not None]
     try:
         with open_progress(QUIET if quiet else target.progress) as events:
             backend.on_event = events
             for name in buildable:
-                backend.ensure_image(target.spec, name)
+                backend.ensure_image(spec, name)
     finally:
         backend.close()
+
+
+def _build_args(given: list[str], environment: Mapping[str, str]) -> dict[str, str]:
+    """`--build-arg KEY=VALUE` or `KEY` (the project environment's value; left out
+    when it has none), the last of a key winning."""
+    args: dict[str, str] = {}
+    for entry in given:
+        key, sep, value = entry.partition("=")
+        if sep:
+            args[key] = value
+        elif key in environment:
+            args[key] = environment[key]
+    return args
+
+
+def _memory(text: str | None) -> int | None:
+    """`-m/--memory` as the reference reads it (go-units sizes), refused as its flag
+    parser refuses a bad one."""
+    if text is None:
+        return None
+    from composer.loader.units import SizeError, parse_bytes
+
+    try:
+        return parse_bytes(text)
+    except SizeError as exc:
+        raise ComposerError(  # exit 1, as the reference's flag errors
+            f'invalid argument "{text}" for "-m, --memory" flag: {exc.message}', code="usage"
+        ) from None
 
 
 COMMANDS = (
@@ -49,6 +104,15 @@ COMMANDS = (
         options=(
             Option("no_cache", ("--no-cache",), FLAG, "Do not use the engine's layer cache"),
             Option("quiet", ("--quiet", "-q"), FLAG, "Print nothing but errors"),
+            Option("build_arg", ("--build-arg",), LIST, "KEY=VALUE (or KEY) build-time variable"),
+            Option("pull", ("--pull",), FLAG, "Always attempt to pull a newer base image"),
+            Option("memory", ("--memory", "-m"), TEXT, "Memory limit of the build container"),
+            Option(
+                "with_dependencies",
+                ("--with-dependencies",),
+                FLAG,
+                "Also build the services' dependencies (transitively)",
+            ),
             RUNTIME,
         ),
     ),

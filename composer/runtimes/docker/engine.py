@@ -732,6 +732,7 @@ class DockerBackend:
                         platform=platform,
                         progress=progress,
                         no_cache=bool(self.images and self.images.no_cache),
+                        memory=self.images.memory if self.images else None,
                     )
                     self._image_ids[image] = image_id
                     return image_id

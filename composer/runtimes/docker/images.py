@@ -55,6 +55,7 @@ class ImageRequest(NamedTuple):
     build: bool | None = None  # True: --build, False: --no-build
     pull: str | None = None  # --pull always|missing|never
     no_cache: bool = False  # `build --no-cache`
+    memory: int | None = None  # `build --memory`: bytes for the build container
 
 
 NO_REQUEST = ImageRequest()  # neither --build, --no-build nor --pull
@@ -329,6 +330,7 @@ def build_image(
     platform: str | None = None,
     progress: Progress | None = None,
     no_cache: bool = False,
+    memory: int | None = None,
 ) -> str:
     """Build `tag` from a service's build section; the new image id."""
     import docker.errors
@@ -336,6 +338,8 @@ def build_image(
     args = build_args(project, service_name, build, tag, platform)
     if no_cache:
         args["nocache"] = True
+    if memory is not None:
+        args["container_limits"] = {"memory": memory}
     context = args["path"]
     if not _is_remote(context) and not os.path.isdir(context):
         raise ImageError(
@@ -398,3 +402,27 @@ def build_image(
         progress("Built", "")
     info = inspect_image(api, tag)
     return str(info["Id"]) if info else image_id
+
+
+def with_build_options(
+    services: Mapping[str, Any],
+    names: Iterable[str],
+    args: Mapping[str, str],
+    pull: bool,
+) -> dict[str, Any]:
+    """The services with `build --build-arg` (over each build section's `args`) and
+    `build --pull` applied to the build sections of `names`, as the reference
+    applies its build options; the others as they are."""
+    chosen = set(names)
+    result = dict(services)
+    for name in chosen:
+        build = (services.get(name) or {}).get("build")
+        if build is None:
+            continue
+        build = dict(build)
+        if args:
+            build["args"] = {**(build.get("args") or {}), **args}
+        if pull:
+            build["pull"] = True
+        result[name] = {**services[name], "build": build}
+    return result
