@@ -191,7 +191,12 @@ def rm(
         )
 
 
-def wait(project: ProjectArgs, *, services: list[str], runtime: str | None) -> int:
+def wait(
+    project: ProjectArgs, *, services: list[str], down_project: bool, runtime: str | None
+) -> int:
+    """`--down-project`: once every waited instance has stopped, the project goes as
+    with `down --remove-orphans`, as the reference's (its help says "when the first
+    container stops"; it waits for all of them)."""
     target = load_target(project, runtime, by_name=True)
     check_services(target, services)
 
@@ -201,7 +206,12 @@ def wait(project: ProjectArgs, *, services: list[str], runtime: str | None) -> i
                 f'container "{event.instance}" exited with status code {event.detail}\n', flush=True
             )
 
-    return local_orchestrator(target, report).wait(target.spec, services)
+    code = local_orchestrator(target, report).wait(target.spec, services)
+    if down_project:
+        from composer.cli.commands.down import run_down
+
+        run_down(target, timeout=None, remove_orphans=True, volumes=False)
+    return code
 
 
 COMMANDS = (
@@ -277,6 +287,14 @@ COMMANDS = (
         "Block until the services' containers (here: processes) stop; their exit code.",
         f"{__name__}:wait",
         arguments=(Argument("services", "Services to wait for", required=True),),
-        options=(RUNTIME,),
+        options=(
+            Option(
+                "down_project",
+                ("--down-project",),
+                FLAG,
+                "Remove the project (down) once they have stopped",
+            ),
+            RUNTIME,
+        ),
     ),
 )

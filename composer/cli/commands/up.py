@@ -376,10 +376,12 @@ def create(
     no_build: bool,
     pull: str | None,
     remove_orphans: bool,
+    quiet_pull: bool,
     runtime: str | None,
     assume_yes: bool,
 ) -> int:
-    """`composer create`: `up --no-start` under the reference's own name."""
+    """`composer create`: `up --no-start` under the reference's own name
+    (`quiet_pull`: as up's, no layer progress, which Composer never shows)."""
     if force_recreate and no_recreate:
         raise UsageError("--force-recreate and --no-recreate are incompatible", code="usage")
     names = list(services or [])
@@ -412,6 +414,7 @@ MENU_MISSING = (
     "attached without it (up --watch follows the develop.watch rules)"
 )
 
+QUIET_PULL = Option("quiet_pull", ("--quiet-pull",), FLAG, "Pull without layer progress")
 ASSUME_YES = Option(
     "assume_yes",
     ("--yes", "-y"),
@@ -466,7 +469,7 @@ COMMANDS = (
             ),
             Option("no_deps", ("--no-deps",), FLAG, "Don't start linked services"),
             Option("no_start", ("--no-start",), FLAG, "Create the services without starting them"),
-            Option("quiet_pull", ("--quiet-pull",), FLAG, "Pull without layer progress"),
+            QUIET_PULL,
             Option("quiet_build", ("--quiet-build",), FLAG, "Build without build progress"),
             Option(
                 "watch",
@@ -511,6 +514,6 @@ COMMANDS = (
         "Create containers (here: process records) for the services, without starting them.",
         f"{__name__}:create",
         arguments=(Argument("services", "Services to create"),),
-        options=(*CONVERGE_OPTIONS, ASSUME_YES, RUNTIME),
+        options=(*CONVERGE_OPTIONS, QUIET_PULL, ASSUME_YES, RUNTIME),
     ),
 )
