@@ -260,6 +260,20 @@ def test_listing_matches_reference_as_set(shop: Path, argv: list[str]) -> None:
     assert len(lines(mine.stdout)) == len(set(lines(mine.stdout)))
 
 
+@pytest.mark.reference
+@needs_reference
+def test_models_lists_the_model_of_each_model_a_service_uses(tmp_path: Path) -> None:
+    (tmp_path / "compose.yaml").write_text(
+        "services:\n  app:\n    image: busybox\n    models: [llm, embed]\n"
+        "models:\n  llm:\n    model: ai/zzz\n  embed:\n    model: ai/aaa\n"
+        "  unused:\n    model: ai/unused\n"
+    )
+    mine, ref = ours(["config", "--models"], tmp_path), theirs(["config", "--models"], tmp_path)
+    assert mine.code == ref.code == 0, mine.stderr
+    assert sorted(lines(ref.stdout)) == ["ai/aaa", "ai/zzz"]  # (in a Go map's order)
+    assert lines(mine.stdout) == ["ai/aaa", "ai/zzz"]  # by the models' names
+
+
 def test_services_listed_in_dependency_order(shop: Path) -> None:
     order = lines(ours(["config", "--services"], shop).stdout)
     assert set(order) == {"web", "api", "db", "worker"}

@@ -24,6 +24,7 @@ class ConfigFlags:
     services: bool = False
     volumes: bool = False
     networks: bool = False
+    models: bool = False
     images: bool = False
     profiles: bool = False
     hash: str | None = None
@@ -107,6 +108,11 @@ def run_config(args: ProjectArgs, flags: ConfigFlags) -> None:
         _write(_lines(list((project.get("volumes") or {}).keys())), output)
     elif flags.networks:
         _write(_lines(list((project.get("networks") or {}).keys())), output)
+    elif flags.models:  # the model of each (the reference's order varies: a Go map)
+        models = project.get("models") or {}
+        _write(
+            _lines([str(m["model"]) for _, m in sorted(models.items()) if m.get("model")]), output
+        )
     elif flags.images:
         images = [_image_of(loaded.name, n, s) for n, s in sorted(service_map.items())]
         _write(_lines(images), output)

@@ -45,6 +45,7 @@ COMMANDS = (
             Option("services", ("--services",), FLAG, "Print the service names"),
             Option("volumes", ("--volumes",), FLAG, "Print the volume names"),
             Option("networks", ("--networks",), FLAG, "Print the network names"),
+            Option("models", ("--models",), FLAG, "Print the model names"),
             Option("images", ("--images",), FLAG, "Print the image names"),
             Option("profiles", ("--profiles",), FLAG, "Print the profile names"),
             Option("hash", ("--hash",), TEXT, "Print the config hash of SERVICE (or *)"),
