@@ -25,6 +25,7 @@ class ProjectArgs(Record):
         "project_directory",
         "progress",
         "ansi",
+        "parallel",
     )
 
     def __init__(
@@ -36,6 +37,7 @@ class ProjectArgs(Record):
         project_directory: str | None = None,
         progress: str | None = None,
         ansi: str | None = None,
+        parallel: int | None = None,
     ) -> None:
         self.files: list[str] = files if files is not None else []
         self.project_name = project_name
@@ -44,6 +46,7 @@ class ProjectArgs(Record):
         self.project_directory = project_directory
         self.progress = progress
         self.ansi = ansi
+        self.parallel = parallel  # --parallel N: COMPOSE_PARALLEL_LIMIT for this call
 
     def combined(
         self,
@@ -54,6 +57,7 @@ class ProjectArgs(Record):
         project_directory: str | None,
         progress: str | None = None,
         ansi: str | None = None,
+        parallel: int | None = None,
     ) -> ProjectArgs:
         return ProjectArgs(
             files=[*self.files, *(files or [])],
@@ -63,6 +67,7 @@ class ProjectArgs(Record):
             project_directory=project_directory or self.project_directory,
             progress=progress or self.progress,
             ansi=ansi or self.ansi,
+            parallel=parallel if parallel is not None else self.parallel,
         )
 
     def load_options(self, **switches: Any) -> LoadOptions:

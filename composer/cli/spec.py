@@ -122,6 +122,12 @@ PROJECT_OPTIONS: tuple[Option, ...] = (
         TEXT,
         'ANSI control characters: "never", "always" or "auto" (default: $COMPOSE_ANSI)',
     ),
+    Option(
+        "parallel",
+        ("--parallel",),
+        INT,
+        "Max parallelism, -1 for unlimited (default: $COMPOSE_PARALLEL_LIMIT)",
+    ),
 )
 
 RUNTIME = Option(
@@ -144,4 +150,5 @@ def project_args(values: Mapping[str, Any], base: ProjectArgs | None = None) -> 
         values.get("project_directory"),
         values.get("progress"),
         values.get("ansi"),
+        values.get("parallel"),
     )

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import contextlib
 import functools
+import os
 import sys
 import threading
 import time
@@ -72,6 +73,17 @@ LOG_TAIL_ON_FAILURE = 10
 STOP_SPREAD = 0.5
 
 
+def parallel_limit() -> int | None:
+    """COMPOSE_PARALLEL_LIMIT, as the reference reads it (the global `--parallel N`
+    sets it for its call): the most steps at once. Unset, -1, 0 or not a number: no
+    limit of the user's."""
+    try:
+        value = int(os.environ.get("COMPOSE_PARALLEL_LIMIT", "").strip())
+    except ValueError:
+        return None
+    return value if value > 0 else None
+
+
 class _Run:
     """Bookkeeping of one up/start: what failed, what was recreated, the refs per service."""
 
@@ -128,8 +140,11 @@ class Orchestrator:
         self.backend = backend
         self.on_event = on_event
         if max_workers is None:
-            # a backend whose steps wait on I/O (an engine's API) may ask for more
-            max_workers = int(getattr(backend, "parallelism", None) or MAX_WORKERS)
+            # the user's limit, else: a backend whose steps wait on I/O (an engine's
+            # API) may ask for more than the default
+            max_workers = parallel_limit() or int(
+                getattr(backend, "parallelism", None) or MAX_WORKERS
+            )
         self.max_workers = max(1, max_workers)
         self._lock = threading.RLock()  # one mutating operation at a time per orchestrator
         self.hash_of = backend_hash_function(backend)

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import io
 import json
+import threading
 import time
 from collections.abc import Iterator, Mapping
 from typing import Any
@@ -274,6 +275,36 @@ def test_stops_of_one_level_go_out_at_the_backends_pace(command: str) -> None:
     assert len(backend.stopped_at) == 4
     for index, moment in enumerate(sorted(backend.stopped_at)):
         assert moment >= begun + index * 0.04
+
+
+class CountingBackend(MemoryBackend):
+    """Records how many creates ran at once."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.running = 0
+        self.peak = 0
+        self.lock = threading.Lock()
+
+    def create(self, spec: ProjectSpec, ref: InstanceRef) -> InstanceState:
+        with self.lock:
+            self.running += 1
+            self.peak = max(self.peak, self.running)
+        time.sleep(0.05)
+        with self.lock:
+            self.running -= 1
+        return super().create(spec, ref)
+
+
+@pytest.mark.parametrize(("limit", "peak"), [("1", 1), ("2", 2), ("-1", 4), ("", 4)])
+def test_compose_parallel_limit_bounds_the_steps_at_once(
+    monkeypatch: pytest.MonkeyPatch, limit: str, peak: int
+) -> None:
+    monkeypatch.setenv("COMPOSE_PARALLEL_LIMIT", limit)
+    backend = CountingBackend()
+    orchestrator, _ = events_of(backend)
+    orchestrator.up(independent_services(4))
+    assert backend.peak == peak
 
 
 def test_plan_no_recreate_keeps_changed_instances() -> None:

@@ -277,6 +277,23 @@ def test_up_menu_is_accepted_and_said_to_be_missing_when_attached(project: Proje
     project.run("down")
 
 
+def test_global_parallel_reaches_the_supervisor_that_runs_the_project(project: Project) -> None:
+    project.write(
+        f"""
+        services:
+          app:
+            image: python
+            command: {PY} -c "import time; time.sleep(600)"
+        """
+    )
+    assert project.run("--parallel", "1", "up", "-d").returncode == 0
+    supervisor = project.supervisor_pid()
+    assert supervisor is not None
+    environ = Path(f"/proc/{supervisor}/environ").read_bytes().split(b"\0")
+    assert b"COMPOSE_PARALLEL_LIMIT=1" in environ  # its orchestrator reads it
+    assert project.run("down").returncode == 0
+
+
 def test_down_after_supervisor_was_killed(project: Project) -> None:
     port = free_port()
     project.write(three_levels(port))

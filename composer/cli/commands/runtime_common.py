@@ -95,6 +95,8 @@ def load_target(
     from composer.orchestrator.plan import with_services_enabled
     from composer.runtimes.select import resolve_runtime
 
+    if args.parallel is not None:  # for this process and a supervisor it starts
+        os.environ["COMPOSE_PARALLEL_LIMIT"] = str(args.parallel)
     progress = resolve_mode(args.progress, args.ansi)
     runtime = resolve_runtime(runtime_option)
     named = args.project_name if by_name else None
