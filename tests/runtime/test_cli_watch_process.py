@@ -20,6 +20,20 @@ def _await(out: Path, wanted: str, process: subprocess.Popen[bytes], count: int 
         time.sleep(0.1)
 
 
+def _start(project: Project, name: str, *args: str) -> tuple[Path, subprocess.Popen[bytes]]:
+    """Composer with `args`, its stdout into the project's file `name` (read while it runs)."""
+    out = project.directory / name
+    with out.open("wb") as sink:
+        process = subprocess.Popen(
+            project.args(*args),
+            cwd=project.directory,
+            env=project.env,
+            stdout=sink,
+            stderr=subprocess.PIPE,
+        )
+    return out, process
+
+
 def test_watch_syncs_execs_and_restarts(project: Project, tmp_path: Path) -> None:
     dest = tmp_path / "dest"
     project.write(
@@ -42,15 +56,7 @@ def test_watch_syncs_execs_and_restarts(project: Project, tmp_path: Path) -> Non
     )
     (project.directory / "src").mkdir()
     (project.directory / "restart.txt").write_text("1\n")
-    out = project.directory / "watch.out"
-    with out.open("wb") as sink:
-        process = subprocess.Popen(
-            project.args("watch"),
-            cwd=project.directory,
-            env=project.env,
-            stdout=sink,
-            stderr=subprocess.PIPE,
-        )
+    out, process = _start(project, "watch.out", "watch")
     try:
         _await(out, "Watch enabled", process)
         project.remember()
@@ -90,15 +96,7 @@ def test_up_watch_follows_the_restarted_log_once(project: Project) -> None:
         """
     )
     (project.directory / "restart.txt").write_text("1\n")
-    out = project.directory / "up.out"
-    with out.open("wb") as sink:
-        process = subprocess.Popen(
-            project.args("up", "--watch"),
-            cwd=project.directory,
-            env=project.env,
-            stdout=sink,
-            stderr=subprocess.PIPE,
-        )
+    out, process = _start(project, "up.out", "up", "--watch")
     try:
         _await(out, "web-1  | started", process)
         project.remember()
