@@ -1207,13 +1207,7 @@ class Orchestrator:
         if isinstance(deploy, Mapping):
             config["deploy"] = {k: v for k, v in deploy.items() if k != "restart_policy"}
         project = {**spec.project, "services": {**services, service: config}}
-        oneoff_spec = ProjectSpec(
-            name=spec.name,
-            working_dir=spec.working_dir,
-            config_files=spec.config_files,
-            project=project,
-            environment=spec.environment,
-        )
+        oneoff_spec = spec.replace(project=project)
         ref = InstanceRef(spec.name, service, 1, oneoff=True, slug=slug or _one_off_slug())
         return oneoff_spec, ref
 

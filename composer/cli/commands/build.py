@@ -15,7 +15,6 @@ from composer.cli.progress import QUIET, open_progress
 from composer.cli.project_args import ProjectArgs
 from composer.cli.spec import FLAG, LIST, RUNTIME, TEXT, Argument, Command, Option
 from composer.errors import ComposerError
-from composer.runtimes.base import ProjectSpec
 
 
 def build(
@@ -47,14 +46,7 @@ def build(
     services_now = with_build_options(
         target.services(), chosen, _build_args(build_arg or [], target.spec.environment), pull
     )
-    now = target.spec
-    spec = ProjectSpec(
-        now.name,
-        now.working_dir,
-        now.config_files,
-        {**now.project, "services": services_now},
-        now.environment,
-    )
+    spec = target.spec.replace(project={**target.spec.project, "services": services_now})
     backend = image_backend(target, "build")
     backend.images = ImageRequest(build=True, no_cache=no_cache, memory=limit)
     buildable = [n for n in chosen if (services_now.get(n) or {}).get("build") is not None]

@@ -53,7 +53,7 @@ def with_labelled_resources(
     own_volumes = {} if instead else project.get("volumes") or {}
     project["networks"] = {**{str(n): {"name": str(n)} for n in networks}, **own_networks}
     project["volumes"] = {**{str(v): {"name": str(v)} for v in volumes}, **own_volumes}
-    return ProjectSpec(spec.name, spec.working_dir, spec.config_files, project, spec.environment)
+    return spec.replace(project=project)
 
 
 def run_down(
