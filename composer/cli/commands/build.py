@@ -8,9 +8,12 @@ skips them. Needs an image runtime (Docker): the process runtime has no images.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-
-from composer.cli.commands.runtime_common import check_services, image_backend, load_target
+from composer.cli.commands.runtime_common import (
+    check_services,
+    image_backend,
+    key_values,
+    load_target,
+)
 from composer.cli.progress import QUIET, open_progress
 from composer.cli.project_args import ProjectArgs
 from composer.cli.spec import FLAG, LIST, RUNTIME, TEXT, Argument, Command, Option
@@ -44,7 +47,7 @@ def build(
 
         chosen = sorted(select(build_graph(dict(target.spec.project), target.spec.name), names))
     services_now = with_build_options(
-        target.services(), chosen, _build_args(build_arg or [], target.spec.environment), pull
+        target.services(), chosen, key_values(build_arg or [], target.spec.environment), pull
     )
     spec = target.spec.replace(project={**target.spec.project, "services": services_now})
     backend = image_backend(target, "build")
@@ -57,19 +60,6 @@ def build(
                 backend.ensure_image(spec, name)
     finally:
         backend.close()
-
-
-def _build_args(given: list[str], environment: Mapping[str, str]) -> dict[str, str]:
-    """`--build-arg KEY=VALUE` or `KEY` (the project environment's value; left out
-    when it has none), the last of a key winning."""
-    args: dict[str, str] = {}
-    for entry in given:
-        key, sep, value = entry.partition("=")
-        if sep:
-            args[key] = value
-        elif key in environment:
-            args[key] = environment[key]
-    return args
 
 
 def _memory(text: str | None) -> int | None:

@@ -22,6 +22,7 @@ from composer.cli.commands.runtime_common import (
     check_services,
     close_backend,
     is_process,
+    key_values,
     load_target,
     make_backend,
     project_lock,
@@ -59,16 +60,10 @@ SERVICE = Argument("service", "Service", many=False, required=True)
 
 def parse_env(values: list[str]) -> dict[str, str]:
     """`-e KEY=VAL` (or `-e KEY` taking this shell's value)."""
-    env: dict[str, str] = {}
     for value in values:
-        key, sep, val = value.partition("=")
-        if not key:
+        if not value.partition("=")[0]:
             raise UsageError(f"invalid --env value {value!r}", code="usage", hint="use KEY=VALUE")
-        if sep:
-            env[key] = val
-        elif key in os.environ:
-            env[key] = os.environ[key]
-    return env
+    return key_values(values, os.environ)
 
 
 def _dependencies(target: Target, service: str) -> list[str]:

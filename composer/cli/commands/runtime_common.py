@@ -152,6 +152,19 @@ def check_services(target: Target, names: list[str]) -> None:
             raise UsageError(f"no such service: {name}", code="no-such-service")
 
 
+def key_values(given: list[str], lookup: Mapping[str, str]) -> dict[str, str]:
+    """`KEY=VALUE` items (`run -e`, `build --build-arg`); a bare `KEY` takes `lookup`'s
+    value, or is left out when it has none; the last of a key wins."""
+    found: dict[str, str] = {}
+    for item in given:
+        key, sep, value = item.partition("=")
+        if sep:
+            found[key] = value
+        elif key in lookup:
+            found[key] = lookup[key]
+    return found
+
+
 def make_backend(target: Target) -> Backend:
     from composer.runtimes.select import make_backend as make
 
